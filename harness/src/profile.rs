@@ -1,0 +1,188 @@
+//! The host profile: every name, path, port and window the checks use.
+//!
+//! A profile is a TOML file. `profiles/default.toml` in this crate matches the
+//! plan for a real production host; the reference host ships its own profile
+//! with the observation windows scaled down to seconds.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A host profile as loaded from TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub service: Service,
+    pub layout: Layout,
+    pub pm2: Pm2,
+    pub windows: Windows,
+    #[serde(default)]
+    pub observation: Observation,
+    /// The file the profile was read from; set by [`Profile::load`].
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// The production service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// systemd unit name, with its `.service` suffix.
+    pub unit: String,
+    /// Path the unit must be loaded from.
+    pub unit_file: String,
+    /// System user the service runs as.
+    pub user: String,
+    /// TCP port the service listens on, probed at 127.0.0.1 on the target.
+    pub port: u16,
+    /// HTTP path that must answer 200.
+    pub health_path: String,
+    /// Time within which systemd must bring the service back after SIGKILL.
+    #[serde(with = "humantime_serde")]
+    pub restart_deadline: Duration,
+    /// Process name fragment that the plan's `ps` check greps for.
+    pub process_match: String,
+}
+
+/// The production directory tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layout {
+    /// Root of production's files, owned by the service user.
+    pub root: String,
+    /// Directories under `root` that must exist and belong to the user.
+    pub directories: Vec<String>,
+}
+
+/// The PM2 installation that ran production before the migration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pm2 {
+    /// `pm2` executable on the target.
+    pub command: String,
+    /// PM2_HOME of the daemon that runs staging.
+    pub home: String,
+    /// PM2 app names that mean "production"; none may be running.
+    pub production_apps: Vec<String>,
+    /// Shell command that brings PM2 and its apps back after `pm2 kill`.
+    pub restore: String,
+}
+
+/// Observation windows of the plan: how long each phase must have run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Windows {
+    #[serde(with = "humantime_serde")]
+    pub phase1: Duration,
+    #[serde(with = "humantime_serde")]
+    pub phase2: Duration,
+    #[serde(with = "humantime_serde")]
+    pub phase3: Duration,
+    #[serde(with = "humantime_serde")]
+    pub final_validation: Duration,
+}
+
+/// How the suite treats a host that has only just started.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    /// Wait, before observational checks, until production has run for the
+    /// longest window of the phases under test. Meant for freshly booted
+    /// reference hosts whose windows are seconds; a real host must already
+    /// have run that long, so its profile leaves this off.
+    #[serde(default)]
+    pub settle: bool,
+}
+
+/// A profile that could not be read or parsed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The profile file is missing or unreadable.
+    #[error("failed to read host profile {path}; set {var} to a valid profile file")]
+    Read {
+        path: PathBuf,
+        var: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The profile is not valid TOML or misses a key.
+    #[error("invalid host profile {path}: {message}\nfix the key named above, or compare with {reference}")]
+    Parse {
+        path: PathBuf,
+        message: String,
+        reference: String,
+    },
+    /// A value parses but makes no sense.
+    #[error("invalid host profile {path}: key `{key}` {problem}")]
+    Invalid {
+        path: PathBuf,
+        key: &'static str,
+        problem: String,
+    },
+}
+
+impl Profile {
+    /// Reads and validates the profile at `path`.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: path.to_path_buf(),
+            var: crate::settings::PROFILE_VAR,
+            source,
+        })?;
+        let mut profile: Profile = toml::from_str(&text).map_err(|error| ProfileError::Parse {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+            reference: default_profile_path().display().to_string(),
+        })?;
+        profile.source = path.to_path_buf();
+        profile.validate()?;
+        Ok(profile)
+    }
+
+    fn validate(&self) -> Result<(), ProfileError> {
+        let invalid = |key, problem: &str| ProfileError::Invalid {
+            path: self.source.clone(),
+            key,
+            problem: problem.to_string(),
+        };
+        if !self.service.unit.ends_with(".service") {
+            return Err(invalid("service.unit", "must end in `.service`"));
+        }
+        if !self.layout.root.starts_with('/') {
+            return Err(invalid("layout.root", "must be an absolute path"));
+        }
+        if self.layout.directories.is_empty() {
+            return Err(invalid("layout.directories", "must list at least one directory"));
+        }
+        if self.service.port == 0 {
+            return Err(invalid("service.port", "must not be 0"));
+        }
+        if !self.service.health_path.starts_with('/') {
+            return Err(invalid("service.health_path", "must start with `/`"));
+        }
+        Ok(())
+    }
+
+    /// Returns the URL of production's health endpoint on the target's loopback.
+    pub fn health_url(&self) -> String {
+        format!("http://127.0.0.1:{}{}", self.service.port, self.service.health_path)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source.display())
+    }
+}
+
+/// Returns the profile that matches the plan on a real host.
+pub fn default_profile_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/default.toml")
+}
+
+/// Returns the profile of the reference host in `containers/`.
+pub fn container_profile_path() -> PathBuf {
+    crate::paths::repository_root().join("containers/reference-host.profile.toml")
+}

@@ -1,0 +1,186 @@
+//! A session: the settings, profile and target of one run, ready for checks.
+
+use std::time::{Duration, Instant};
+
+use crate::check::{Check, CheckContext, CheckError, CheckReport, Nature, SkipReason, Verdict};
+use crate::checks::production_unit;
+use crate::fault::{Fault, FaultError};
+use crate::image::{ensure_reference_host, ImageError};
+use crate::phase::Phase;
+use crate::profile::{Profile, ProfileError};
+use crate::query::clock;
+use crate::settings::{Settings, SettingsError, TargetKind};
+use crate::target::{sweep_stale_containers, ContainerError, ContainerTarget, LocalError, LocalTarget, Target};
+use crate::wait::{Progress, Wait};
+
+/// Slack added to a settle wait beyond the window itself, for the time
+/// production takes to start.
+const SETTLE_SLACK: Duration = Duration::from_secs(30);
+
+/// Everything checks need, set up once per run.
+pub struct Session {
+    pub settings: Settings,
+    pub profile: Profile,
+    pub target: Box<dyn Target>,
+    pub fault: Option<Fault>,
+}
+
+/// The run could not be set up; no check ran.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
+    #[error(transparent)]
+    Image(#[from] ImageError),
+    #[error(transparent)]
+    Container(#[from] ContainerError),
+    #[error(transparent)]
+    Local(#[from] LocalError),
+    #[error(transparent)]
+    Fault(#[from] FaultError),
+}
+
+impl Session {
+    /// Reads the settings from the environment and opens a session for
+    /// checks up to `phase`, applying the fault the settings name.
+    pub fn from_env(phase: Phase) -> Result<Session, SetupError> {
+        let settings = Settings::from_env()?;
+        let fault = settings.fault.as_ref().map(Fault::load).transpose()?;
+        Session::open(settings, fault, phase)
+    }
+
+    /// Opens a session on the target `settings` select.
+    pub fn open(settings: Settings, fault: Option<Fault>, phase: Phase) -> Result<Session, SetupError> {
+        // 1. The profile is read first: a bad profile should not cost a boot.
+        let profile = Profile::load(&settings.profile)?;
+
+        // 2. Start or attach the target.
+        let target: Box<dyn Target> = match settings.target {
+            TargetKind::Container => {
+                sweep_stale_containers();
+                let image = ensure_reference_host()?;
+                Box::new(ContainerTarget::start(&image, settings.keep)?)
+            }
+            TargetKind::Local => {
+                if let Some(fault) = &fault {
+                    return Err(FaultError::LocalTarget { name: fault.name.clone() }.into());
+                }
+                Box::new(LocalTarget::attach()?)
+            }
+        };
+        eprintln!("session: target {}, profile {}", target.describe(), profile);
+        let session = Session {
+            settings,
+            profile,
+            target,
+            fault,
+        };
+
+        // 3. A fresh reference host first runs for its observation window,
+        //    as a real host must have before the plan's checks.
+        session.settle(phase);
+
+        // 4. Break the host, then let it run again if the fault asks to.
+        if let Some(fault) = &session.fault {
+            fault.apply(session.target.as_ref())?;
+            if fault.settle {
+                session.settle(phase);
+            }
+        }
+        Ok(session)
+    }
+
+    /// Waits until production has been active for the longest window of
+    /// the phases up to `phase`, when the profile asks for it. A production
+    /// unit that is down never settles; the wait then ends at its deadline
+    /// and the checks report the state they find.
+    fn settle(&self, phase: Phase) {
+        if !self.profile.observation.settle {
+            return;
+        }
+        let window = phase.with_gates().map(|phase| phase.window(&self.profile)).max().unwrap_or_default();
+        let ctx = CheckContext::new(self.target.as_ref(), &self.profile, "setup::settle");
+        let wait = Wait::new(
+            format!("{} to be active for its {} observation window", self.profile.service.unit, humantime::format_duration(window)),
+            window + SETTLE_SLACK,
+        )
+        .with_interval(Duration::from_millis(250));
+        let result = wait.poll(|| {
+            let properties = production_unit(&ctx, &["ActiveState", "ActiveEnterTimestamp"])?;
+            let now = clock::now(&ctx)?;
+            let entered = properties.timestamp("ActiveEnterTimestamp")?.unwrap_or(now);
+            let uptime = now.saturating_sub(entered);
+            if properties.get("ActiveState")? == "active" && uptime >= window.as_secs() {
+                return Ok::<_, CheckError>(Progress::Done(uptime));
+            }
+            Ok(Progress::Pending(format!("{} for {uptime} s", properties.get("ActiveState")?)))
+        });
+        match result {
+            Ok(Ok(waited)) => eprintln!("session: production settled: {}", waited),
+            Ok(Err(timeout)) => eprintln!("session: warning: {timeout}"),
+            Err(error) => eprintln!("session: warning: failed to read production's uptime: {error}"),
+        }
+    }
+
+    /// Runs one check and returns its report. A disruptive check is skipped
+    /// on a `local` target unless disruption is allowed.
+    pub fn run_check(&self, check: &'static Check) -> CheckReport {
+        let target = self.target.describe();
+        if check.nature == Nature::Disruptive && !self.settings.disruption_allowed() {
+            return CheckReport {
+                id: check.id,
+                phase: check.phase,
+                verdict: Verdict::Skipped(SkipReason::DisruptionNotAllowed),
+                evidence: Default::default(),
+                elapsed: Duration::ZERO,
+                target,
+            };
+        }
+
+        let ctx = CheckContext::new(self.target.as_ref(), &self.profile, check.id);
+        let start = Instant::now();
+        let result = (check.run)(&ctx);
+        let elapsed = start.elapsed();
+        let verdict = match result {
+            Ok(()) => Verdict::Passed,
+            Err(CheckError::NotApplicable(reason)) => Verdict::Skipped(SkipReason::NotApplicable(reason)),
+            Err(error) => Verdict::Failed(error),
+        };
+        CheckReport {
+            id: check.id,
+            phase: check.phase,
+            verdict,
+            evidence: ctx.into_evidence(),
+            elapsed,
+            target,
+        }
+    }
+
+    /// Returns a report that skips `check` because its gate failed.
+    pub fn blocked(&self, check: &'static Check, gate: Phase, failed: Vec<String>) -> CheckReport {
+        CheckReport {
+            id: check.id,
+            phase: check.phase,
+            verdict: Verdict::Skipped(SkipReason::Blocked { gate, failed }),
+            evidence: Default::default(),
+            elapsed: Duration::ZERO,
+            target: self.target.describe(),
+        }
+    }
+}
+
+/// Returns the checks of the phases up to `phase` in run order: phase by
+/// phase, and within a phase the observational checks before the
+/// disruptive ones, so that uptime and restart counts are read before the
+/// suite kills anything.
+pub fn ordered_checks(phase: Phase) -> Vec<&'static Check> {
+    let mut checks = Vec::new();
+    for phase in phase.with_gates() {
+        for nature in [Nature::Observational, Nature::Disruptive] {
+            checks.extend(phase.checks().iter().filter(|check| check.nature == nature));
+        }
+    }
+    checks
+}
