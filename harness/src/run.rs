@@ -9,7 +9,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use crate::check::{Check, CheckReport, Verdict};
 use crate::phase::Phase;
 use crate::report::{write_junit, RunRecord, TrialRecord, TrialStatus};
-use crate::session::{ordered_checks, Session};
+use crate::session::{gate_failure, ordered_checks, Session};
 use crate::settings::Settings;
 
 /// Reports of the checks that have finished, shared by the trials.
@@ -96,25 +96,9 @@ fn listing_trial(check: &'static Check, phase: Phase) -> Trial {
     }
 }
 
-/// Returns the first earlier phase with failed or blocked checks, and
-/// their IDs.
 fn failed_gate(finished: &Finished, phase: Phase) -> Option<(Phase, Vec<String>)> {
     let reports = finished.lock().unwrap_or_else(|poison| poison.into_inner());
-    for gate in Phase::ALL.into_iter().filter(|gate| *gate < phase) {
-        let failed: Vec<String> = reports
-            .iter()
-            .filter(|report| report.phase == gate)
-            .filter(|report| {
-                report.verdict.is_failed()
-                    || matches!(&report.verdict, Verdict::Skipped(crate::check::SkipReason::Blocked { .. }))
-            })
-            .map(|report| report.id.to_string())
-            .collect();
-        if !failed.is_empty() {
-            return Some((gate, failed));
-        }
-    }
-    None
+    gate_failure(&reports, phase)
 }
 
 fn run_properties(session: &Session) -> Vec<(String, String)> {

@@ -184,3 +184,39 @@ pub fn ordered_checks(phase: Phase) -> Vec<&'static Check> {
     }
     checks
 }
+
+/// Returns the first phase before `phase` with failed or blocked checks
+/// among `reports`, with those checks' IDs. Skipped checks do not block: a
+/// disruptive check skipped on a live host is unverified, not failed.
+pub fn gate_failure(reports: &[CheckReport], phase: Phase) -> Option<(Phase, Vec<String>)> {
+    for gate in Phase::ALL.into_iter().filter(|gate| *gate < phase) {
+        let failed: Vec<String> = reports
+            .iter()
+            .filter(|report| report.phase == gate)
+            .filter(|report| {
+                report.verdict.is_failed() || matches!(report.verdict, Verdict::Skipped(SkipReason::Blocked { .. }))
+            })
+            .map(|report| report.id.to_string())
+            .collect();
+        if !failed.is_empty() {
+            return Some((gate, failed));
+        }
+    }
+    None
+}
+
+impl Session {
+    /// Runs every check up to `phase` in order, blocking a phase whose gate
+    /// failed, and returns the reports.
+    pub fn run_all(&self, phase: Phase) -> Vec<CheckReport> {
+        let mut reports = Vec::new();
+        for check in ordered_checks(phase) {
+            let report = match gate_failure(&reports, check.phase) {
+                Some((gate, failed)) => self.blocked(check, gate, failed),
+                None => self.run_check(check),
+            };
+            reports.push(report);
+        }
+        reports
+    }
+}

@@ -28,36 +28,38 @@ pub struct CgroupLimits {
 
 /// The shell script behind [`limits`]; prints `key=value` lines.
 const LIMITS_SCRIPT: &str = r#"
+set -eu
 cg="$1"
 if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
   d="/sys/fs/cgroup$cg"
-  echo version=2
-  echo memory_limit="$(cat "$d/memory.max")"
-  echo memory_usage="$(cat "$d/memory.current")"
-  echo memory_peak="$(cat "$d/memory.peak" 2>/dev/null)"
-  echo oom_kills="$(awk '$1=="oom_kill"{print $2}' "$d/memory.events")"
+  limit=$(cat "$d/memory.max")
+  usage=$(cat "$d/memory.current")
+  peak=$(cat "$d/memory.peak" 2>/dev/null || true)
+  oom=$(awk '$1=="oom_kill"{print $2}' "$d/memory.events")
   read -r quota period < "$d/cpu.max"
-  echo cpu_quota="$quota"
-  echo cpu_period="$period"
+  version=2
 else
   m="/sys/fs/cgroup/memory$cg"
   c="/sys/fs/cgroup/cpu,cpuacct$cg"
   [ -d "$c" ] || c="/sys/fs/cgroup/cpu$cg"
-  echo version=1
-  echo memory_limit="$(cat "$m/memory.limit_in_bytes")"
-  echo memory_usage="$(cat "$m/memory.usage_in_bytes")"
-  echo memory_peak="$(cat "$m/memory.max_usage_in_bytes")"
-  echo oom_kills="$(awk '$1=="oom_kill"{print $2}' "$m/memory.oom_control")"
-  echo cpu_quota="$(cat "$c/cpu.cfs_quota_us")"
-  echo cpu_period="$(cat "$c/cpu.cfs_period_us")"
+  limit=$(cat "$m/memory.limit_in_bytes")
+  usage=$(cat "$m/memory.usage_in_bytes")
+  peak=$(cat "$m/memory.max_usage_in_bytes")
+  oom=$(awk '$1=="oom_kill"{print $2}' "$m/memory.oom_control")
+  quota=$(cat "$c/cpu.cfs_quota_us")
+  period=$(cat "$c/cpu.cfs_period_us")
+  version=1
 fi
+printf '%s\n' "version=$version" "memory_limit=$limit" "memory_usage=$usage" "memory_peak=$peak" \
+  "oom_kills=$oom" "cpu_quota=$quota" "cpu_period=$period"
 "#;
 
 /// Reads the kernel's limits for `control_group`, a path such as
 /// `/system.slice/alive-prod.service` (the unit's `ControlGroup`).
 pub fn limits(ctx: &CheckContext, control_group: &str) -> Result<CgroupLimits, CheckError> {
+    require_control_group(control_group)?;
     let script = format!(
-        "set -e; bash -c {} _ {}",
+        "bash -c {} _ {}",
         shell_quote(LIMITS_SCRIPT),
         shell_quote(control_group)
     );
@@ -95,4 +97,17 @@ pub fn limits(ctx: &CheckContext, control_group: &str) -> Result<CgroupLimits, C
         oom_kills: number("oom_kills")?,
         cpu_quota_per_sec,
     })
+}
+
+/// Fails unless `control_group` names a cgroup. systemd prints an empty
+/// `ControlGroup` for a unit that is not running, and the empty path would
+/// otherwise read the root cgroup: the whole host.
+pub fn require_control_group(control_group: &str) -> Result<(), CheckError> {
+    if control_group.is_empty() {
+        return Err(crate::check::unmet(
+            "the unit to have a control group",
+            "ControlGroup is empty: the unit is not running",
+        ));
+    }
+    Ok(())
 }

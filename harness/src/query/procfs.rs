@@ -16,6 +16,7 @@ pub struct ProcessOwner {
 /// Lists the processes in `control_group` with their UIDs. On cgroup v1
 /// the process list lives in the systemd (or unified) hierarchy.
 pub fn unit_processes(ctx: &CheckContext, control_group: &str) -> Result<Vec<ProcessOwner>, CheckError> {
+    super::cgroup::require_control_group(control_group)?;
     let script = format!(
         r#"cg={}
 for root in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
