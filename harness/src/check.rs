@@ -184,7 +184,7 @@ impl<'a> CheckContext<'a> {
         script: &str,
         timeout: Duration,
     ) -> Result<CommandOutput, CheckError> {
-        let output = self.target.run(script, timeout)?;
+        let output = redact(self.target.run(script, timeout)?);
         self.evidence.borrow_mut().push(Observation::Command {
             label: label.to_string(),
             output: output.clone(),
@@ -195,7 +195,7 @@ impl<'a> CheckContext<'a> {
     /// Runs `script` without recording it: for polls, whose final state the
     /// caller records with [`CheckContext::note`].
     pub fn run_unrecorded(&self, script: &str) -> Result<CommandOutput, CheckError> {
-        Ok(self.target.run(script, COMMAND_TIMEOUT)?)
+        Ok(redact(self.target.run(script, COMMAND_TIMEOUT)?))
     }
 
     /// Runs `script` and fails with [`CheckError::Query`] unless it exits 0.
@@ -219,6 +219,14 @@ impl<'a> CheckContext<'a> {
     pub fn into_evidence(self) -> Evidence {
         self.evidence.into_inner()
     }
+}
+
+/// Removes webhook secrets from a command's output before anything
+/// stores or prints it.
+fn redact(mut output: CommandOutput) -> CommandOutput {
+    output.stdout = crate::exec::redact_secrets(&output.stdout);
+    output.stderr = crate::exec::redact_secrets(&output.stderr);
+    output
 }
 
 /// Quotes `value` for a POSIX shell.

@@ -69,3 +69,53 @@ pub fn excerpt(text: &str, limit: usize) -> String {
     let omitted = chars.len() - 2 * half;
     format!("{head}\n[... {omitted} characters omitted ...]\n{tail}")
 }
+
+/// Path markers after which webhook URLs carry their secret: Slack's
+/// `/services/T.../B.../token` and the reference host's `/hooks/...`.
+const SECRET_PATH_MARKERS: &[&str] = &["/hooks/", "/services/"];
+
+/// Replaces the secret part of webhook URLs in `text` with `[redacted]`,
+/// so that evidence and reports never carry an alert channel's token.
+pub fn redact_secrets(text: &str) -> String {
+    let mut result = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = SECRET_PATH_MARKERS
+            .iter()
+            .filter_map(|marker| rest.find(marker).map(|index| (index, marker.len())))
+            .min();
+        let Some((index, marker_len)) = next else {
+            result.push_str(rest);
+            return result;
+        };
+        let secret_start = index + marker_len;
+        result.push_str(&rest[..secret_start]);
+        let secret_len = rest[secret_start..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ','))
+            .unwrap_or(rest.len() - secret_start);
+        if secret_len > 0 {
+            result.push_str("[redacted]");
+        }
+        rest = &rest[secret_start + secret_len..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_secrets;
+
+    #[test]
+    fn redacts_webhook_tokens() {
+        let text = r#"{"path":"/hooks/T0/B0/abc123","ok":1} url https://example.invalid/services/T1/B2/xyz done"#;
+        let redacted = redact_secrets(text);
+        assert_eq!(
+            redacted,
+            r#"{"path":"/hooks/[redacted]","ok":1} url https://example.invalid/services/[redacted] done"#
+        );
+    }
+
+    #[test]
+    fn leaves_other_text_alone() {
+        assert_eq!(redact_secrets("GET /health 200"), "GET /health 200");
+    }
+}

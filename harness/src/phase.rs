@@ -29,7 +29,7 @@ impl Phase {
     pub fn checks(self) -> &'static [Check] {
         match self {
             Phase::One => crate::checks::phase1::CHECKS,
-            Phase::Two => &[],
+            Phase::Two => crate::checks::phase2::CHECKS,
             Phase::Three => &[],
         }
     }

@@ -18,6 +18,10 @@ pub struct Profile {
     pub layout: Layout,
     pub pm2: Pm2,
     pub windows: Windows,
+    pub caddy: Caddy,
+    pub staging: Staging,
+    pub healthcheck: Healthcheck,
+    pub alerts: Alerts,
     #[serde(default)]
     pub observation: Observation,
     /// The file the profile was read from; set by [`Profile::load`].
@@ -68,6 +72,77 @@ pub struct Pm2 {
     pub production_apps: Vec<String>,
     /// Shell command that brings PM2 and its apps back after `pm2 kill`.
     pub restore: String,
+}
+
+/// Caddy, split into a production and a staging configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caddy {
+    pub unit: String,
+    /// The main Caddyfile, which imports the other two.
+    pub main_file: String,
+    pub production_file: String,
+    pub staging_file: String,
+    /// Upstream of production's site, as `caddy adapt` prints it.
+    pub production_upstream: String,
+    pub staging_upstream: String,
+    /// Production's site through Caddy, probed on the target.
+    pub production_url: String,
+    /// Caddy's admin endpoint on the target, for `/metrics`.
+    pub admin_url: String,
+}
+
+/// The staging checkout and its deploy command.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Staging {
+    /// Directory the deploy command runs in.
+    pub dir: String,
+    /// Shell command that rebuilds and restarts staging.
+    pub deploy: String,
+    /// Staging deploys in a row that must not alert production's on-call.
+    pub deploys_in_a_row: u32,
+}
+
+/// The health-check timer and its failure counter.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Healthcheck {
+    pub timer: String,
+    pub service: String,
+    pub timer_file: String,
+    pub service_file: String,
+    pub script: String,
+    /// File holding the number of consecutive failed checks.
+    pub counter_file: String,
+    /// How often the check must run: the plan's "every minute".
+    #[serde(with = "humantime_serde")]
+    pub interval: Duration,
+    /// Largest acceptable `AccuracySec` of the timer.
+    #[serde(with = "humantime_serde")]
+    pub max_accuracy: Duration,
+    /// Longest a single health check may take (its HTTP timeout).
+    #[serde(with = "humantime_serde")]
+    pub run_time: Duration,
+    /// Consecutive failures after which the alert is sent.
+    pub alert_threshold: u32,
+    /// Error entries of the health check allowed in the Phase 2 window.
+    pub max_false_alarms: usize,
+}
+
+/// Alert delivery.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    pub script: String,
+    /// Time from the failure to the alert's arrival: the plan's 5 minutes.
+    #[serde(with = "humantime_serde")]
+    pub deadline: Duration,
+    /// JSON-lines file in which a webhook receiver on the target records
+    /// each alert it receives. Without it, delivery cannot be verified and
+    /// the alert checks are skipped.
+    #[serde(default)]
+    pub receiver_log: Option<String>,
 }
 
 /// Observation windows of the plan: how long each phase must have run.

@@ -1,6 +1,7 @@
 //! The checks of each phase.
 
 pub mod phase1;
+pub mod phase2;
 
 use crate::check::{CheckContext, CheckError};
 use crate::query::systemd::{show_unit, UnitProperties};

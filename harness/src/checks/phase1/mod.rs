@@ -2,8 +2,8 @@
 
 mod identity;
 mod pm2;
-mod resources;
-mod restart;
+pub(crate) mod resources;
+pub(crate) mod restart;
 mod service;
 mod stability;
 
@@ -125,3 +125,6 @@ pub static CHECKS: &[Check] = &[
         run: pm2::survives_pm2_kill,
     },
 ];
+
+pub(crate) use resources::window_start;
+pub(crate) use restart::ensure_active;

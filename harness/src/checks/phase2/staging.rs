@@ -1,0 +1,165 @@
+//! Staging deploys and their effect on production's Caddy and alerts.
+
+use crate::check::{shell_quote, unmet, CheckContext, CheckError};
+use crate::disruption;
+
+use super::caddy::caddy_loads;
+use super::healthcheck::await_counter;
+
+/// Time one staging deploy may take.
+const DEPLOY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
+
+pub fn staging_deploy_no_reload(ctx: &CheckContext) -> Result<(), CheckError> {
+    let before = caddy_loads(ctx)?;
+    disruption::record_begin(ctx, "staging deploy")?;
+    let deploy = deploy_with_probes(ctx);
+    disruption::record_end(ctx, "staging deploy")?;
+    let probes = deploy?;
+    let after = caddy_loads(ctx)?;
+
+    if after.journal_loads != before.journal_loads {
+        return Err(unmet(
+            "no Caddy configuration load during the staging deploy",
+            format!("`load complete` entries went from {} to {}", before.journal_loads, after.journal_loads),
+        ));
+    }
+    if after.last_reload_metric != before.last_reload_metric {
+        return Err(unmet(
+            "Caddy's last successful reload time to stay the same",
+            format!("{:?} became {:?}", before.last_reload_metric, after.last_reload_metric),
+        ));
+    }
+    if after.main_pid != before.main_pid {
+        return Err(unmet("Caddy's MainPID to stay the same", format!("{} became {}", before.main_pid, after.main_pid)));
+    }
+    if probes.failed > 0 {
+        return Err(unmet(
+            "production to answer 200 throughout the staging deploy",
+            format!("{} of {} probes failed: {}", probes.failed, probes.total, probes.failures),
+        ));
+    }
+    Ok(())
+}
+
+pub fn staging_deploys_no_alerts(ctx: &CheckContext) -> Result<(), CheckError> {
+    let health = &ctx.profile.healthcheck;
+    let deploys = ctx.profile.staging.deploys_in_a_row;
+    let alerts_before = alert_count(ctx)?;
+    let counter_before = await_counter(ctx, "a failure counter of 0 before the deploys", health.interval * 3, |count| count == 0)?;
+
+    disruption::record_begin(ctx, "staging deploys in a row")?;
+    let mut outcome = Ok(());
+    for deploy in 1..=deploys {
+        outcome = run_deploy(ctx, &format!("staging deploy {deploy} of {deploys}"));
+        if outcome.is_err() {
+            break;
+        }
+    }
+    disruption::record_end(ctx, "staging deploys in a row")?;
+    outcome?;
+
+    // One more health check cycle lets a late failure show up.
+    let cycle = health.interval + health.max_accuracy + health.run_time;
+    let history = counter_history(ctx, cycle)?;
+    if history.iter().any(|count| *count > counter_before) {
+        return Err(unmet(
+            format!("{deploys} staging deploys to cause no failed production health check"),
+            format!("the failure counter read {history:?} after the deploys"),
+        ));
+    }
+    if let (Some(before), Some(after)) = (alerts_before, alert_count(ctx)?) {
+        if after != before {
+            return Err(unmet(
+                format!("{deploys} staging deploys to send no production alert"),
+                format!("{} new alerts at the receiver", after.saturating_sub(before)),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the failure counter over one health-check cycle and returns every
+/// value seen.
+fn counter_history(ctx: &CheckContext, cycle: std::time::Duration) -> Result<Vec<u32>, CheckError> {
+    let counter = &ctx.profile.healthcheck.counter_file;
+    let script = format!("cat {} 2>/dev/null || echo 0", shell_quote(counter));
+    let start = std::time::Instant::now();
+    let mut seen = Vec::new();
+    while start.elapsed() < cycle {
+        let output = ctx.run_unrecorded(&script)?;
+        seen.push(output.stdout_trimmed().parse().unwrap_or(0));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    seen.dedup();
+    ctx.note(format!("failure counter over {} ms after the deploys: {seen:?}", cycle.as_millis()));
+    Ok(seen)
+}
+
+fn alert_count(ctx: &CheckContext) -> Result<Option<usize>, CheckError> {
+    let Some(log) = &ctx.profile.alerts.receiver_log else {
+        return Ok(None);
+    };
+    let output = ctx.run("alerts at the receiver", &format!("cat {} 2>/dev/null | wc -l", shell_quote(log)))?;
+    Ok(output.stdout_trimmed().parse().ok())
+}
+
+fn run_deploy(ctx: &CheckContext, label: &str) -> Result<(), CheckError> {
+    let staging = &ctx.profile.staging;
+    let output = ctx.run_with_timeout(label, &format!("cd {} && {}", shell_quote(&staging.dir), staging.deploy), DEPLOY_TIMEOUT)?;
+    if !output.success() {
+        return Err(unmet(format!("`{}` to succeed", staging.deploy), "it failed; see its output"));
+    }
+    Ok(())
+}
+
+/// Production probes taken during a deploy.
+struct DeployProbes {
+    total: usize,
+    failed: usize,
+    failures: String,
+}
+
+/// Runs the staging deploy while a loop on the target probes production
+/// directly and through Caddy every 100 ms.
+fn deploy_with_probes(ctx: &CheckContext) -> Result<DeployProbes, CheckError> {
+    let staging = &ctx.profile.staging;
+    let script = format!(
+        r#"log=$(mktemp)
+( while :; do
+    for url in {direct} {proxied}; do
+      echo "$url $(curl -s -o /dev/null --max-time 2 -w '%{{http_code}}' "$url")" >> "$log"
+    done
+    sleep 0.1
+  done ) &
+probe=$!
+( cd {dir} && {deploy} ); status=$?
+kill "$probe"; wait "$probe" 2>/dev/null
+echo "deploy_status=$status"
+echo "probes=$(wc -l < "$log")"
+echo "failed=$(grep -vc ' 200$' "$log")"
+grep -v ' 200$' "$log" | head -n 5 | sed 's/^/failure=/'
+rm -f "$log"
+exit "$status""#,
+        direct = shell_quote(&ctx.profile.health_url()),
+        proxied = shell_quote(&ctx.profile.caddy.production_url),
+        dir = shell_quote(&staging.dir),
+        deploy = staging.deploy,
+    );
+    let output = ctx.run_with_timeout("staging deploy with production probes", &script, DEPLOY_TIMEOUT)?;
+    if !output.success() {
+        return Err(unmet(format!("`{}` to succeed", staging.deploy), "it failed; see its output"));
+    }
+    let field = |key: &str| {
+        output
+            .stdout
+            .lines()
+            .filter_map(|line| line.strip_prefix(&format!("{key}=")))
+            .collect::<Vec<_>>()
+    };
+    let number = |key: &str| field(key).first().and_then(|value| value.trim().parse().ok()).unwrap_or(0);
+    Ok(DeployProbes {
+        total: number("probes"),
+        failed: number("failed"),
+        failures: field("failure").join("; "),
+    })
+}
