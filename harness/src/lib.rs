@@ -26,5 +26,5 @@ pub mod target;
 pub mod wait;
 
 pub use phase::Phase;
-pub use run::run_phase;
-pub use selftest::run_fault_selftest;
+pub use run::{run_phase, run_phase_with_args};
+pub use selftest::{run_fault_selftest, run_fault_selftest_with_args};

@@ -206,10 +206,22 @@ impl Profile {
             var: crate::settings::PROFILE_VAR,
             source,
         })?;
-        let mut profile: Profile = toml::from_str(&text).map_err(|error| ProfileError::Parse {
+        let parse_error = |message: String| ProfileError::Parse {
             path: path.to_path_buf(),
-            message: error.to_string(),
+            message,
             reference: default_profile_path().display().to_string(),
+        };
+        let deserializer = toml::de::Deserializer::parse(&text).map_err(|error| parse_error(error.to_string()))?;
+        // serde_path_to_error names the key, such as `windows.phase1`,
+        // which the TOML error alone does not.
+        let mut profile: Profile = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let key = error.path().to_string();
+            let cause = error.into_inner().message().to_string();
+            if key == "." {
+                parse_error(cause)
+            } else {
+                parse_error(format!("key `{key}`: {cause}"))
+            }
         })?;
         profile.source = path.to_path_buf();
         profile.validate()?;

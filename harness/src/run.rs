@@ -19,8 +19,12 @@ type Finished = Arc<Mutex<Vec<CheckReport>>>;
 /// gate, as libtest-mimic trials; writes the JUnit report; and returns the
 /// process exit code.
 pub fn run_phase(phase: Phase) -> ExitCode {
+    run_phase_with_args(phase, Arguments::from_args())
+}
+
+/// Like [`run_phase`], with libtest arguments parsed by the caller.
+pub fn run_phase_with_args(phase: Phase, args: Arguments) -> ExitCode {
     let suite = format!("phase{}", phase.number());
-    let args = Arguments::from_args();
 
     // 1. Listing needs no target.
     if args.list {

@@ -21,7 +21,11 @@ use crate::settings::{Settings, TargetKind, TARGET_VAR};
 /// Runs the fault self-test as libtest-mimic trials and writes
 /// `faults.xml`; returns the process exit code.
 pub fn run_fault_selftest() -> ExitCode {
-    let mut args = Arguments::from_args();
+    run_fault_selftest_with_args(Arguments::from_args())
+}
+
+/// Like [`run_fault_selftest`], with libtest arguments parsed by the caller.
+pub fn run_fault_selftest_with_args(mut args: Arguments) -> ExitCode {
     let started = Instant::now();
 
     // 1. Load every fault; a bad header fails the whole run.

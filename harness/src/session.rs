@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crate::check::{Check, CheckContext, CheckError, CheckReport, Nature, SkipReason, Verdict};
 use crate::checks::production_unit;
 use crate::fault::{Fault, FaultError};
-use crate::image::{ensure_reference_host, ImageError};
+use crate::image::{ensure_reference_host, ImageError, ImageRef};
 use crate::phase::Phase;
 use crate::profile::{Profile, ProfileError};
 use crate::query::clock;
@@ -60,7 +60,10 @@ impl Session {
         let target: Box<dyn Target> = match settings.target {
             TargetKind::Container => {
                 sweep_stale_containers();
-                let image = ensure_reference_host()?;
+                let image = match &settings.image {
+                    Some(reference) => ImageRef::parse(reference),
+                    None => ensure_reference_host()?,
+                };
                 Box::new(ContainerTarget::start(&image, settings.keep)?)
             }
             TargetKind::Local => {

@@ -15,6 +15,8 @@ pub const FAULT_VAR: &str = "ALIVE_SUITE_FAULT";
 pub const KEEP_VAR: &str = "ALIVE_SUITE_KEEP";
 /// `1` allows disruptive checks (kill, stop, `pm2 kill`, load) on a `local` target.
 pub const ALLOW_DISRUPTION_VAR: &str = "ALIVE_SUITE_ALLOW_DISRUPTION";
+/// A local image to boot as the reference host instead of building one.
+pub const IMAGE_VAR: &str = "ALIVE_SUITE_IMAGE";
 /// Directory for JUnit reports; defaults to `target/junit`.
 pub const REPORT_DIR_VAR: &str = "ALIVE_SUITE_REPORT_DIR";
 
@@ -59,6 +61,8 @@ pub struct Settings {
     pub keep: bool,
     pub allow_disruption: bool,
     pub report_dir: PathBuf,
+    /// Image to boot instead of the one built from `containers/`.
+    pub image: Option<String>,
 }
 
 /// An environment variable with a value the suite cannot use.
@@ -101,6 +105,7 @@ impl Settings {
             keep: read_switch(KEEP_VAR)?,
             allow_disruption: read_switch(ALLOW_DISRUPTION_VAR)?,
             report_dir,
+            image: read_var(IMAGE_VAR)?,
         })
     }
 

@@ -99,6 +99,7 @@ impl ContainerTarget {
     /// state. systemd writes nothing to the container log, so there is no
     /// log line to wait for.
     fn wait_for_boot(&self) -> Result<(), ContainerError> {
+        self.require_systemd_pid1()?;
         let wait = Wait::new("systemd to finish booting in the container", BOOT_DEADLINE)
             .with_interval(Duration::from_millis(250));
         let polled = wait
@@ -133,6 +134,28 @@ impl ContainerTarget {
                 .map(|output| output.stdout)
                 .unwrap_or_default();
             eprintln!("reference host: warning: failed units:\n{failed}");
+        }
+        Ok(())
+    }
+}
+
+impl ContainerTarget {
+    /// Fails at once when PID 1 is not systemd, instead of polling a bus
+    /// that will never appear.
+    fn require_systemd_pid1(&self) -> Result<(), ContainerError> {
+        let output = self
+            .run("cat /proc/1/comm", Duration::from_secs(10))
+            .map_err(|source| ContainerError::Exec {
+                container: self.id.clone(),
+                source,
+            })?;
+        let pid1 = output.stdout_trimmed();
+        if pid1 != "systemd" {
+            return Err(ContainerError::Boot {
+                image: self.image.to_string(),
+                container: short_id(&self.id).to_string(),
+                detail: format!("PID 1 is `{pid1}`, not systemd"),
+            });
         }
         Ok(())
     }
