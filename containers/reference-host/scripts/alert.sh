@@ -16,7 +16,7 @@ fi
 message=$1
 
 if [ ! -r "$URL_FILE" ]; then
-  echo "alert not sent: webhook URL file $URL_FILE is missing or not readable (it is root-only)" >&2
+  echo "alert not sent: webhook URL file $URL_FILE is missing or not readable (the file is root-only, so run as root)" >&2
   exit 1
 fi
 url=
@@ -34,7 +34,13 @@ payload=$(node -e 'process.stdout.write(JSON.stringify({ text: process.argv[1] }
 if ! curl_error=$(printf '%s' "$payload" \
     | curl -fsS --max-time 10 -H 'Content-Type: application/json' --data @- -o /dev/null \
         --config <(printf 'url = "%s"\n' "$url") 2>&1); then
-  # curl's own error names the host at most, never the path that holds the token.
+  # Redact the URL and its path (which contains the token) in case a curl
+  # error message quotes them.
+  url_path=/${url#*://*/}
+  curl_error=${curl_error//"$url"/<webhook URL>}
+  if [ "${#url_path}" -gt 1 ]; then
+    curl_error=${curl_error//"$url_path"/<webhook path>}
+  fi
   echo "alert not sent: POST to the webhook failed: $curl_error" >&2
   exit 1
 fi

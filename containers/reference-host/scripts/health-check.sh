@@ -6,7 +6,7 @@
 # "<N>" syslog priority prefix that journald stores as the entry's priority.
 # The third consecutive failure sends one alert through alert.sh. Later
 # failures send none until a success resets the counter to 0.
-# Exit status: 0 if production answered 2xx, 1 otherwise.
+# Exit status: 0 if production returned a 2xx status, 1 otherwise.
 set -uo pipefail
 
 readonly HEALTH_URL=http://127.0.0.1:9000/

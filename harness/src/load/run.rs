@@ -1,0 +1,78 @@
+//! Running a load: one worker task per connection on a multi-thread tokio
+//! runtime, then one merged report.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::config::{Config, ConfigError, Model};
+use super::report::Report;
+use super::schedule::Schedule;
+use super::tally::Tally;
+use super::worker::run_worker;
+
+/// A load run that could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("failed to start the tokio runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error("a load worker panicked: {0}")]
+    Worker(String),
+}
+
+/// Runs the load of `config` on a new tokio runtime and returns its report.
+/// Request errors are data in the report, not a `RunError`.
+///
+/// Call it outside any tokio runtime; inside one, use [`run_async`].
+pub fn run(config: &Config) -> Result<Report, RunError> {
+    config.validate()?;
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    builder.enable_all();
+    if let Some(threads) = config.threads {
+        builder.worker_threads(threads);
+    }
+    let runtime = builder.build().map_err(RunError::Runtime)?;
+    runtime.block_on(run_async(config))
+}
+
+/// Runs the load of `config` on the current multi-thread tokio runtime.
+pub async fn run_async(config: &Config) -> Result<Report, RunError> {
+    config.validate()?;
+    let config = Arc::new(config.clone());
+
+    // Every worker takes its slots from one schedule that starts now.
+    let start = Instant::now();
+    let schedule = Arc::new(Schedule::new(config.model, start, config.time_limit));
+    let workers: Vec<_> = (0..config.connections)
+        .map(|_| {
+            let config = Arc::clone(&config);
+            let schedule = Arc::clone(&schedule);
+            tokio::spawn(async move { run_worker(&config.target, config.timeout, &schedule).await })
+        })
+        .collect();
+
+    // Merge the workers' tallies as they finish.
+    let mut total = Tally::new();
+    for worker in workers {
+        let tally = worker
+            .await
+            .map_err(|error| RunError::Worker(error.to_string()))?;
+        total.merge(&tally);
+    }
+    let duration = start.elapsed();
+
+    let time_limit_reached = stopped_by_time_limit(&config, &total, duration);
+    Ok(Report::new(&config, &total, duration, time_limit_reached))
+}
+
+/// Whether the time limit, rather than the model, ended the run.
+fn stopped_by_time_limit(config: &Config, total: &Tally, duration: Duration) -> bool {
+    if duration < config.time_limit {
+        return false;
+    }
+    match config.model {
+        Model::Closed { requests } => total.sent < requests,
+        Model::Open { duration: planned, .. } => planned > config.time_limit,
+    }
+}
