@@ -160,6 +160,13 @@ pub struct CheckContext<'a> {
     pub target: &'a dyn Target,
     pub profile: &'a Profile,
     pub check_id: &'static str,
+    /// Directory for files a check saves beside the report, such as
+    /// latency distributions.
+    pub artifact_dir: std::path::PathBuf,
+    /// End of the history that observational checks read, in seconds since
+    /// the epoch on the target: the moment setup finished, before any check
+    /// disturbed the host. `None` means "now".
+    pub observed_at: Option<u64>,
     evidence: RefCell<Evidence>,
 }
 
@@ -169,8 +176,32 @@ impl<'a> CheckContext<'a> {
             target,
             profile,
             check_id,
+            artifact_dir: crate::paths::target_dir().join("junit/artifacts"),
+            observed_at: None,
             evidence: RefCell::new(Evidence::default()),
         }
+    }
+
+    pub fn with_artifact_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.artifact_dir = dir;
+        self
+    }
+
+    pub fn with_observed_at(mut self, observed_at: Option<u64>) -> Self {
+        self.observed_at = observed_at;
+        self
+    }
+
+    /// Writes `contents` to `name` in the artifact directory, named after
+    /// the check, and notes the path in the evidence.
+    pub fn save_artifact(&self, name: &str, contents: &str) -> std::path::PathBuf {
+        let path = self.artifact_dir.join(format!("{}-{name}", self.check_id.replace("::", "-")));
+        let saved = std::fs::create_dir_all(&self.artifact_dir).and_then(|()| std::fs::write(&path, contents));
+        match saved {
+            Ok(()) => self.note(format!("saved {}", path.display())),
+            Err(error) => self.note(format!("failed to save {}: {error}", path.display())),
+        }
+        path
     }
 
     /// Runs `script` on the target and records it under `label`.

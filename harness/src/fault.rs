@@ -12,7 +12,9 @@
 //!
 //! `Settle: yes` lets the host run for the observation window again after
 //! the fault, for faults that restart production but must not count as a
-//! recent restart.
+//! recent restart. `Age: phase1` lets the Phase 1 window pass after the
+//! fault, so that its events fall outside that window but inside the
+//! longer windows of later phases.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -55,6 +57,8 @@ pub struct Fault {
     /// IDs of the checks that must fail, and only those.
     pub breaks: Vec<String>,
     pub settle: bool,
+    /// The phase whose window must pass after the fault.
+    pub age: Option<Phase>,
 }
 
 /// A fault that cannot be loaded or applied.
@@ -133,6 +137,7 @@ impl Fault {
         let mut description = None;
         let mut breaks = Vec::new();
         let mut settle = false;
+        let mut age = None;
         for line in script.lines().take_while(|line| line.starts_with('#')) {
             let line = line.trim_start_matches('#').trim();
             if let Some(text) = line.strip_prefix("Fault:") {
@@ -141,6 +146,12 @@ impl Fault {
                 breaks.extend(ids.split(',').map(str::trim).filter(|id| !id.is_empty()).map(String::from));
             } else if let Some(value) = line.strip_prefix("Settle:") {
                 settle = value.trim() == "yes";
+            } else if let Some(value) = line.strip_prefix("Age:") {
+                age = match value.trim() {
+                    "phase1" => Some(Phase::One),
+                    "phase2" => Some(Phase::Two),
+                    other => return Err(header(format!("`# Age:` must be phase1 or phase2, not `{other}`"))),
+                };
             }
         }
         let description = description.ok_or_else(|| header("no `# Fault:` line".to_string()))?;
@@ -163,6 +174,7 @@ impl Fault {
             description,
             breaks,
             settle,
+            age,
         })
     }
 

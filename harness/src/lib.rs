@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod exec;
 pub mod fault;
 pub mod image;
+pub mod load_tool;
 pub mod load;
 pub mod paths;
 pub mod phase;

@@ -22,6 +22,8 @@ pub struct Profile {
     pub staging: Staging,
     pub healthcheck: Healthcheck,
     pub alerts: Alerts,
+    pub production_build: ProductionBuild,
+    pub load: Load,
     #[serde(default)]
     pub observation: Observation,
     /// The file the profile was read from; set by [`Profile::load`].
@@ -102,6 +104,60 @@ pub struct Staging {
     pub deploy: String,
     /// Staging deploys in a row that must not alert production's on-call.
     pub deploys_in_a_row: u32,
+    /// Staging's own `node_modules`, which production must not share.
+    pub node_modules: String,
+    /// Shell command, run in `dir`, of the staging build.
+    pub build: String,
+    /// Shell command, run in `dir`, of the staging end-to-end tests.
+    pub e2e: String,
+    /// Shell command, run in `dir`, that adds a dependency to staging
+    /// without the network.
+    pub install: String,
+    /// systemd slice that staging's work runs in.
+    pub slice: String,
+}
+
+/// Production's own dependencies, builds and deployment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductionBuild {
+    /// Production's source checkout with its `package.json` and lockfile.
+    pub source_dir: String,
+    pub build_script: String,
+    pub swap_script: String,
+    pub deploy_doc: String,
+    /// Symbolic link to the live build.
+    pub current_link: String,
+    pub builds_dir: String,
+    /// Environment variable that sets the build script's free disk
+    /// threshold in MB.
+    pub disk_threshold_var: String,
+    /// Environment variable that sets its available memory threshold in MB.
+    pub memory_threshold_var: String,
+    /// systemd slice that production runs in.
+    pub slice: String,
+    /// Restarts allowed in the Phase 3 window, planned maintenance excluded.
+    pub max_restarts: usize,
+}
+
+/// Load runs against production, and the latency bounds they must keep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Load {
+    /// Closed model: requests per run (the plan's `ab -n`).
+    pub requests: u64,
+    /// Closed model: concurrent connections (the plan's `ab -c`).
+    pub connections: usize,
+    /// Largest allowed increase of p95 latency during a staging build: 0.5
+    /// is the plan's "+50%".
+    pub max_p95_increase: f64,
+    /// Latency increases up to this much always pass: below it, loopback
+    /// latency differences are scheduler noise.
+    #[serde(with = "humantime_serde")]
+    pub noise_floor: Duration,
+    /// Open model rate, in requests per second, of the load kept up during
+    /// a blue-green swap.
+    pub swap_rate: f64,
 }
 
 /// The health-check timer and its failure counter.

@@ -23,6 +23,9 @@ pub struct Session {
     pub profile: Profile,
     pub target: Box<dyn Target>,
     pub fault: Option<Fault>,
+    /// The target's clock when setup finished: the end of the history
+    /// that observational checks read.
+    pub observed_at: Option<u64>,
 }
 
 /// The run could not be set up; no check ran.
@@ -74,11 +77,12 @@ impl Session {
             }
         };
         eprintln!("session: target {}, profile {}", target.describe(), profile);
-        let session = Session {
+        let mut session = Session {
             settings,
             profile,
             target,
             fault,
+            observed_at: None,
         };
 
         // 3. A fresh reference host first runs for its observation window,
@@ -91,7 +95,14 @@ impl Session {
             if fault.settle {
                 session.settle(phase);
             }
+            if let Some(aged_phase) = fault.age {
+                session.age(aged_phase);
+            }
         }
+
+        // 5. From here on the suite disturbs the host; history ends now.
+        let ctx = CheckContext::new(session.target.as_ref(), &session.profile, "setup::observe");
+        session.observed_at = clock::now(&ctx).ok();
         Ok(session)
     }
 
@@ -127,6 +138,34 @@ impl Session {
         }
     }
 
+    /// Lets the `phase` window pass after a fault, so that the fault's
+    /// events are older than that window but still inside longer ones.
+    fn age(&self, phase: Phase) {
+        let window = phase.window(&self.profile) + Duration::from_secs(1);
+        let ctx = CheckContext::new(self.target.as_ref(), &self.profile, "setup::age");
+        let Ok(applied) = clock::now(&ctx) else {
+            eprintln!("session: warning: failed to read the target clock; the fault is not aged");
+            return;
+        };
+        let wait = Wait::new(
+            format!("the fault to age past the {phase} window of {}", humantime::format_duration(window)),
+            window + SETTLE_SLACK,
+        )
+        .with_interval(Duration::from_millis(250));
+        let result = wait.poll(|| {
+            let now = clock::now(&ctx)?;
+            if now >= applied + window.as_secs() {
+                return Ok::<_, CheckError>(Progress::Done(now - applied));
+            }
+            Ok(Progress::Pending(format!("{} s since the fault", now - applied)))
+        });
+        match result {
+            Ok(Ok(waited)) => eprintln!("session: fault aged: {waited}"),
+            Ok(Err(timeout)) => eprintln!("session: warning: {timeout}"),
+            Err(error) => eprintln!("session: warning: failed to age the fault: {error}"),
+        }
+    }
+
     /// Runs one check and returns its report. A disruptive check is skipped
     /// on a `local` target unless disruption is allowed.
     pub fn run_check(&self, check: &'static Check) -> CheckReport {
@@ -142,7 +181,9 @@ impl Session {
             };
         }
 
-        let ctx = CheckContext::new(self.target.as_ref(), &self.profile, check.id);
+        let ctx = CheckContext::new(self.target.as_ref(), &self.profile, check.id)
+            .with_artifact_dir(self.settings.report_dir.join("artifacts"))
+            .with_observed_at(self.observed_at);
         let start = Instant::now();
         let result = (check.run)(&ctx);
         let elapsed = start.elapsed();

@@ -87,7 +87,7 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.stopping.store(true, Ordering::SeqCst);
-        // Wakes the acceptor, which then sees `stopping`.
+        // Wakes the acceptor so that it checks `stopping` and exits.
         let _ = TcpStream::connect(self.address);
         if let Some(acceptor) = self.acceptor.take() {
             let _ = acceptor.join();
@@ -139,13 +139,16 @@ fn read_request_head(reader: &mut BufReader<TcpStream>) -> bool {
 }
 
 fn run(config: &Config) -> Report {
-    load::run(config).unwrap_or_else(|error| panic!("load run against {} failed: {error}", config.target.url()))
+    load::run(config)
+        .unwrap_or_else(|error| panic!("load run against {} failed: {error}", config.target.url()))
 }
 
 #[test]
 fn closed_model_sends_exactly_n_requests() {
     let server = TestServer::start(|_| OK);
-    let config = Config::closed(&server.url(), 1_000).unwrap().with_connections(4);
+    let config = Config::closed(&server.url(), 1_000)
+        .unwrap()
+        .with_connections(4);
 
     let report = run(&config);
 
@@ -168,7 +171,9 @@ fn server_errors_count_as_status_errors() {
         delay: Duration::ZERO,
         close: false,
     });
-    let config = Config::closed(&server.url(), 100).unwrap().with_connections(2);
+    let config = Config::closed(&server.url(), 100)
+        .unwrap()
+        .with_connections(2);
 
     let report = run(&config);
 
@@ -177,8 +182,14 @@ fn server_errors_count_as_status_errors() {
     assert_eq!(report.errors.status, 100, "{report:#?}");
     assert_eq!(report.errors.by_status.get(&500), Some(&50), "{report:#?}");
     assert_eq!(report.errors.by_status.get(&503), Some(&50), "{report:#?}");
-    assert_eq!(report.errors.connect + report.errors.timeout + report.errors.other, 0);
-    assert_eq!(report.latency_us.count, 0, "error responses record no latency");
+    assert_eq!(
+        report.errors.connect + report.errors.timeout + report.errors.other,
+        0
+    );
+    assert_eq!(
+        report.latency_us.count, 0,
+        "error responses record no latency"
+    );
     assert!(report.percentiles.is_empty());
 }
 
@@ -241,7 +252,9 @@ fn closed_port_counts_connect_errors() {
 #[test]
 fn dropped_connection_is_reopened() {
     let server = TestServer::start(|number| if number % 10 == 9 { Reply::Drop } else { OK });
-    let config = Config::closed(&server.url(), 100).unwrap().with_connections(1);
+    let config = Config::closed(&server.url(), 100)
+        .unwrap()
+        .with_connections(1);
 
     let report = run(&config);
 
@@ -257,7 +270,9 @@ fn connection_close_responses_cause_no_errors() {
         delay: Duration::ZERO,
         close: true,
     });
-    let config = Config::closed(&server.url(), 200).unwrap().with_connections(2);
+    let config = Config::closed(&server.url(), 200)
+        .unwrap()
+        .with_connections(2);
 
     let report = run(&config);
 
@@ -306,7 +321,11 @@ fn time_limit_stops_closed_model() {
 
 #[test]
 fn non_loopback_url_is_rejected() {
-    for url in ["http://10.0.0.1/", "http://169.254.169.254/", "http://example.com/"] {
+    for url in [
+        "http://10.0.0.1/",
+        "http://169.254.169.254/",
+        "http://example.com/",
+    ] {
         let error = Config::closed(url, 1).expect_err(url);
         assert!(
             matches!(error, ConfigError::Target(TargetError::NotLoopback { .. })),
@@ -328,7 +347,10 @@ fn program_rejects_non_loopback_url_with_status_2() {
 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
-    assert!(stderr.contains("not a loopback address"), "stderr: {stderr}");
+    assert!(
+        stderr.contains("not a loopback address"),
+        "stderr: {stderr}"
+    );
     assert!(output.stdout.is_empty());
 }
 
@@ -336,9 +358,23 @@ fn program_rejects_non_loopback_url_with_status_2() {
 fn program_rejects_bad_arguments_with_status_2() {
     let cases: [&[&str]; 4] = [
         &["http://127.0.0.1:1/"],
-        &["--requests", "5", "--rate", "10", "--duration", "1s", "http://127.0.0.1:1/"],
+        &[
+            "--requests",
+            "5",
+            "--rate",
+            "10",
+            "--duration",
+            "1s",
+            "http://127.0.0.1:1/",
+        ],
         &["--rate", "10", "http://127.0.0.1:1/"],
-        &["--requests", "5", "--timeout", "soon", "http://127.0.0.1:1/"],
+        &[
+            "--requests",
+            "5",
+            "--timeout",
+            "soon",
+            "http://127.0.0.1:1/",
+        ],
     ];
     for args in cases {
         let output = alive_load().args(args).output().unwrap();
@@ -355,7 +391,14 @@ fn program_rejects_bad_arguments_with_status_2() {
 fn program_prints_json_report() {
     let server = TestServer::start(|_| OK);
     let output = alive_load()
-        .args(["--requests", "50", "--connections", "2", "--json", &server.url()])
+        .args([
+            "--requests",
+            "50",
+            "--connections",
+            "2",
+            "--json",
+            &server.url(),
+        ])
         .output()
         .unwrap();
 
@@ -366,7 +409,8 @@ fn program_prints_json_report() {
         "stdout: {stdout}\nstderr: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: Report = serde_json::from_str(&stdout).unwrap_or_else(|error| panic!("{error}: {stdout}"));
+    let report: Report =
+        serde_json::from_str(&stdout).unwrap_or_else(|error| panic!("{error}: {stdout}"));
     assert_eq!(report.ok, 50);
     assert_eq!(report.url, server.url());
 }
@@ -385,6 +429,9 @@ fn program_prints_summary_and_exits_0_on_errors() {
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "stdout: {stdout}");
-    assert!(stdout.contains("sent 10, ok 0, errors 10"), "stdout: {stdout}");
+    assert!(
+        stdout.contains("sent 10, ok 0, errors 10"),
+        "stdout: {stdout}"
+    );
     assert!(stdout.contains("404: 10"), "stdout: {stdout}");
 }

@@ -71,7 +71,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let config = match config_from(&cli) {
         Ok(config) => config,
-        Err(error) => Cli::command().error(ErrorKind::ValueValidation, error).exit(),
+        Err(error) => Cli::command()
+            .error(ErrorKind::ValueValidation, error)
+            .exit(),
     };
 
     eprintln!("alive-load: {}", describe(&config));
@@ -113,7 +115,10 @@ fn describe(config: &Config) -> String {
     let load = match config.model {
         Model::Closed { requests } => format!("closed model, {requests} requests"),
         Model::Open { rate, duration } => {
-            format!("open model, {rate} requests/s for {}", humantime::format_duration(duration))
+            format!(
+                "open model, {rate} requests/s for {}",
+                humantime::format_duration(duration)
+            )
         }
     };
     format!(

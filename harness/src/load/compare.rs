@@ -44,7 +44,8 @@ pub enum Verdict {
 }
 
 impl Comparison {
-    /// Whether the bound holds. A comparison without samples does not.
+    /// Returns whether the bound holds. A comparison without samples
+    /// does not hold.
     pub fn holds(&self) -> bool {
         self.verdict == Verdict::Holds
     }
@@ -106,7 +107,8 @@ pub fn compare(
 impl fmt::Display for Comparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let name = percentile_name(self.quantile);
-        let latency = |value: Option<u64>| value.map_or_else(|| "no samples".to_string(), format_ms);
+        let latency =
+            |value: Option<u64>| value.map_or_else(|| "no samples".to_string(), format_ms);
         write!(
             f,
             "{name} latency {} during (n={}) vs {} baseline (n={})",
@@ -140,12 +142,14 @@ mod tests {
     use crate::load::config::Requested;
     use crate::load::report::{listed_quantiles, Errors, LatencySummary};
 
-    /// A report whose latency is `micros` at every quantile.
+    /// Builds a report whose latency is `micros` at every quantile.
     fn report_at(micros: u64, count: u64) -> Report {
         let percentiles = if count == 0 {
             Vec::new()
         } else {
-            listed_quantiles().map(|quantile| (quantile, micros)).collect()
+            listed_quantiles()
+                .map(|quantile| (quantile, micros))
+                .collect()
         };
         Report {
             model: "closed".to_string(),
@@ -179,9 +183,14 @@ mod tests {
 
     const FLOOR: Duration = Duration::from_millis(1);
 
+    /// Compares p99 with a bound of 1.5 × baseline and a 1 ms noise floor.
+    fn compare_p99(baseline: Report, during: Report) -> Comparison {
+        compare(&baseline, &during, 0.99, 0.5, FLOOR)
+    }
+
     #[test]
     fn compare_holds_within_ratio() {
-        let comparison = compare(&report_at(10_000, 500), &report_at(14_000, 400), 0.99, 0.5, FLOOR);
+        let comparison = compare_p99(report_at(10_000, 500), report_at(14_000, 400));
         assert_eq!(comparison.verdict, Verdict::Holds);
         assert!(comparison.holds());
         assert_eq!(comparison.baseline_us, Some(10_000));
@@ -194,14 +203,14 @@ mod tests {
     #[test]
     fn compare_holds_within_noise_floor() {
         // 5 × the baseline, but only 0.8 ms more.
-        let comparison = compare(&report_at(200, 500), &report_at(1_000, 500), 0.99, 0.5, FLOOR);
+        let comparison = compare_p99(report_at(200, 500), report_at(1_000, 500));
         assert_eq!(comparison.verdict, Verdict::Holds);
         assert_eq!(comparison.ratio, Some(5.0));
     }
 
     #[test]
     fn compare_fails_over_ratio_and_floor() {
-        let comparison = compare(&report_at(200, 500), &report_at(1_300, 500), 0.99, 0.5, FLOOR);
+        let comparison = compare_p99(report_at(200, 500), report_at(1_300, 500));
         assert_eq!(comparison.verdict, Verdict::Exceeded);
         assert!(!comparison.holds());
     }
@@ -209,20 +218,26 @@ mod tests {
     #[test]
     fn compare_holds_at_exact_bound() {
         // 1.5 × baseline and an increase of exactly the floor both hold.
-        let comparison = compare(&report_at(2_000, 500), &report_at(3_000, 500), 0.99, 0.5, FLOOR);
+        let comparison = compare_p99(report_at(2_000, 500), report_at(3_000, 500));
         assert_eq!(comparison.verdict, Verdict::Holds);
     }
 
     #[test]
     fn compare_holds_when_latency_drops() {
-        let comparison = compare(&report_at(5_000, 500), &report_at(1_000, 500), 0.99, 0.0, Duration::ZERO);
+        let comparison = compare(
+            &report_at(5_000, 500),
+            &report_at(1_000, 500),
+            0.99,
+            0.0,
+            Duration::ZERO,
+        );
         assert_eq!(comparison.verdict, Verdict::Holds);
         assert_eq!(comparison.ratio, Some(0.2));
     }
 
     #[test]
     fn compare_without_samples_does_not_hold() {
-        let comparison = compare(&report_at(200, 500), &report_at(0, 0), 0.99, 0.5, FLOOR);
+        let comparison = compare_p99(report_at(200, 500), report_at(0, 0));
         assert_eq!(comparison.verdict, Verdict::NoSamples);
         assert!(!comparison.holds());
         assert_eq!(comparison.during_us, None);
@@ -232,13 +247,19 @@ mod tests {
 
     #[test]
     fn compare_uses_next_listed_quantile() {
-        let comparison = compare(&report_at(200, 500), &report_at(200, 500), 0.9985, 0.5, FLOOR);
+        let comparison = compare(
+            &report_at(200, 500),
+            &report_at(200, 500),
+            0.9985,
+            0.5,
+            FLOOR,
+        );
         assert_eq!(comparison.quantile, 0.999);
     }
 
     #[test]
     fn display_quotes_percentile_and_samples() {
-        let comparison = compare(&report_at(200, 500), &report_at(1_300, 400), 0.99, 0.5, FLOOR);
+        let comparison = compare_p99(report_at(200, 500), report_at(1_300, 400));
         assert_eq!(
             comparison.to_string(),
             "p99 latency 1.300 ms during (n=400) vs 0.200 ms baseline (n=500), ratio 6.50; \

@@ -1,4 +1,4 @@
-//! What a load run sends: the target, the load model and the limits.
+//! Settings of a load run: the target, the load model and the limits.
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// whose length otherwise depends on the server.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(600);
 
-/// How requests are paced.
+/// The pacing of requests.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Model {
     /// `requests` requests in total, shared by all connections. Each
@@ -27,7 +27,7 @@ pub enum Model {
 }
 
 impl Model {
-    /// The model's name in reports: `closed` or `open`.
+    /// Returns the model's name in reports: `closed` or `open`.
     pub fn name(&self) -> &'static str {
         match self {
             Model::Closed { .. } => "closed",
@@ -136,7 +136,12 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         match self.model {
             Model::Closed { requests } => {
-                check(requests > 0, "request count", requests, "expected at least 1")?;
+                check(
+                    requests > 0,
+                    "request count",
+                    requests,
+                    "expected at least 1",
+                )?;
             }
             Model::Open { rate, duration } => {
                 check(
@@ -153,7 +158,12 @@ impl Config {
                 )?;
             }
         }
-        check(self.connections > 0, "connection count", self.connections, "expected at least 1")?;
+        check(
+            self.connections > 0,
+            "connection count",
+            self.connections,
+            "expected at least 1",
+        )?;
         check(
             !self.timeout.is_zero(),
             "timeout",
@@ -205,8 +215,16 @@ mod tests {
 
         let config = Config::closed(url, 1).unwrap();
         assert!(config.clone().with_connections(0).validate().is_err());
-        assert!(config.clone().with_timeout(Duration::ZERO).validate().is_err());
-        assert!(config.clone().with_time_limit(Duration::ZERO).validate().is_err());
+        assert!(config
+            .clone()
+            .with_timeout(Duration::ZERO)
+            .validate()
+            .is_err());
+        assert!(config
+            .clone()
+            .with_time_limit(Duration::ZERO)
+            .validate()
+            .is_err());
         assert!(config.clone().with_threads(0).validate().is_err());
         assert!(config.with_connections(8).validate().is_ok());
     }
@@ -214,6 +232,9 @@ mod tests {
     #[test]
     fn new_rejects_non_loopback_url() {
         let error = Config::closed("http://192.0.2.1/", 1).unwrap_err();
-        assert!(matches!(error, ConfigError::Target(TargetError::NotLoopback { .. })));
+        assert!(matches!(
+            error,
+            ConfigError::Target(TargetError::NotLoopback { .. })
+        ));
     }
 }

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use super::config::{Config, Requested};
 use super::tally::Tally;
 
-/// The quantiles listed in [`Report::percentiles`]: 0.00 to 0.99 in steps
-/// of 0.01, then the tail.
+/// Returns the quantiles listed in [`Report::percentiles`]: 0.00 to 0.99
+/// in steps of 0.01, then 0.995, 0.999, 0.9999 and 1.0.
 pub fn listed_quantiles() -> impl Iterator<Item = f64> {
     (0..100)
         .map(|step| f64::from(step) / 100.0)
@@ -30,7 +30,7 @@ pub struct Report {
     /// Requests attempted, including those whose connection failed. Equal
     /// to `ok` plus all errors.
     pub sent: u64,
-    /// Requests answered with a 2xx status.
+    /// Requests that received a 2xx response.
     pub ok: u64,
     /// Open model: requests taken after their intended start because all
     /// connections were busy. Always 0 in the closed model.
@@ -88,7 +88,12 @@ pub struct LatencySummary {
 
 impl Report {
     /// Builds the report of a finished run from its merged tally.
-    pub(crate) fn new(config: &Config, tally: &Tally, duration: Duration, time_limit_reached: bool) -> Report {
+    pub(crate) fn new(
+        config: &Config,
+        tally: &Tally,
+        duration: Duration,
+        time_limit_reached: bool,
+    ) -> Report {
         let duration_s = duration.as_secs_f64();
         let rate_per_s = if duration_s > 0.0 {
             tally.ok as f64 / duration_s
@@ -280,7 +285,10 @@ mod tests {
         assert_eq!(report.percentiles[99], (0.99, 990));
         assert_eq!(report.percentiles[103], (1.0, 1000));
         assert!(
-            report.percentiles.windows(2).all(|pair| pair[0].1 <= pair[1].1),
+            report
+                .percentiles
+                .windows(2)
+                .all(|pair| pair[0].1 <= pair[1].1),
             "latencies must not decrease with the quantile: {:?}",
             report.percentiles
         );

@@ -66,13 +66,15 @@ pub async fn run_async(config: &Config) -> Result<Report, RunError> {
     Ok(Report::new(&config, &total, duration, time_limit_reached))
 }
 
-/// Whether the time limit, rather than the model, ended the run.
+/// Returns whether the time limit, rather than the model, ended the run.
 fn stopped_by_time_limit(config: &Config, total: &Tally, duration: Duration) -> bool {
     if duration < config.time_limit {
         return false;
     }
     match config.model {
         Model::Closed { requests } => total.sent < requests,
-        Model::Open { duration: planned, .. } => planned > config.time_limit,
+        Model::Open {
+            duration: planned, ..
+        } => planned > config.time_limit,
     }
 }

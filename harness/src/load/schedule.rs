@@ -1,4 +1,5 @@
-//! Which request a worker sends next, and from when its latency counts.
+//! The schedule of a run: the request that a worker sends next, and the
+//! instant that its latency counts from.
 //!
 //! Both models hand out request numbers from one shared counter, so the
 //! workers need no dispatcher task. In the open model request `i` has the
@@ -31,8 +32,14 @@ pub(crate) struct Schedule {
 
 #[derive(Debug)]
 enum Pacing {
-    Closed { requests: u64 },
-    Open { start: Instant, rate: f64, end: Instant },
+    Closed {
+        requests: u64,
+    },
+    Open {
+        start: Instant,
+        rate: f64,
+        end: Instant,
+    },
 }
 
 impl Schedule {
@@ -69,20 +76,17 @@ impl Schedule {
                 start: now,
                 late: false,
             }),
-            Pacing::Open {
-                start,
-                rate,
-                end,
-            } => {
+            Pacing::Open { start, rate, end } => {
                 let intended = start + Duration::from_secs_f64(index as f64 / rate);
                 if intended >= end || intended >= self.deadline {
                     return None;
                 }
                 if intended > now {
-                    // NOTE: tokio's timer has a resolution of 1 ms, so a
-                    // request may start up to about 1 ms after its intended
-                    // start although a worker was free, and that delay
-                    // counts in its latency.
+                    // NOTE: tokio's sleep operates at millisecond
+                    // granularity (tokio 1.54 docs of `tokio::time::sleep`),
+                    // so a request may start up to about 1 ms after its
+                    // intended start although a worker was free, and that
+                    // delay counts in its latency.
                     tokio::time::sleep_until(intended.into()).await;
                     Some(Slot {
                         start: intended,
@@ -98,8 +102,8 @@ impl Schedule {
         }
     }
 
-    /// The number of slots that were requested, including the ones past
-    /// the end that stopped each worker.
+    /// Returns the number of slots requested so far, including the ones
+    /// past the end that stopped each worker.
     #[cfg(test)]
     fn taken(&self) -> u64 {
         self.next.load(Ordering::Relaxed)
@@ -173,8 +177,14 @@ mod tests {
         assert!(!second.late, "a free worker takes its slot on time");
         assert_eq!(first.start, start);
         let offset = (second.start - start).as_nanos() as i128;
-        assert!((offset - 20_000_000).abs() <= 1, "second slot at {offset} ns, expected 20 ms");
-        assert!(Instant::now() >= second.start, "next_slot returned before the intended start");
+        assert!(
+            (offset - 20_000_000).abs() <= 1,
+            "second slot at {offset} ns, expected 20 ms"
+        );
+        assert!(
+            Instant::now() >= second.start,
+            "next_slot returned before the intended start"
+        );
     }
 
     #[tokio::test]

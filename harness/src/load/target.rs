@@ -35,16 +35,20 @@ impl Target {
     /// is `localhost`. `localhost` resolves to 127.0.0.1 here, without the
     /// system resolver, so a statically linked binary needs no NSS modules.
     pub fn parse(url: &str) -> Result<Target, TargetError> {
-        let uri: Uri = url.parse().map_err(|error: hyper::http::uri::InvalidUri| {
-            TargetError::Invalid {
-                url: url.to_string(),
-                reason: error.to_string(),
-            }
-        })?;
+        let uri: Uri =
+            url.parse()
+                .map_err(|error: hyper::http::uri::InvalidUri| TargetError::Invalid {
+                    url: url.to_string(),
+                    reason: error.to_string(),
+                })?;
 
         match uri.scheme_str() {
             Some("http") => {}
-            Some(_) => return Err(TargetError::Scheme { url: url.to_string() }),
+            Some(_) => {
+                return Err(TargetError::Scheme {
+                    url: url.to_string(),
+                })
+            }
             None => {
                 return Err(TargetError::Invalid {
                     url: url.to_string(),
@@ -86,12 +90,12 @@ impl Target {
         })
     }
 
-    /// The URL as given.
+    /// Returns the URL as given.
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    /// The socket address that requests connect to.
+    /// Returns the socket address that requests connect to.
     pub fn address(&self) -> SocketAddr {
         self.address
     }

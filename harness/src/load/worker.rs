@@ -1,6 +1,6 @@
-//! The one worker function of both load models: it owns one keep-alive
-//! connection, takes slots from the shared schedule and sends one request
-//! per slot.
+//! The one worker function of both load models. A worker owns one
+//! keep-alive connection, takes slots from the shared schedule and sends
+//! one request per slot.
 
 use std::error::Error as StdError;
 use std::io;
@@ -22,8 +22,8 @@ use super::target::Target;
 
 const USER_AGENT_VALUE: &str = concat!("alive-load/", env!("CARGO_PKG_VERSION"));
 
-/// Sends requests for the slots of `schedule` until it runs out, and
-/// returns what they did.
+/// Sends one request per slot of `schedule` until it runs out, and
+/// returns the tally of their outcomes.
 pub(crate) async fn run_worker(target: &Target, timeout: Duration, schedule: &Schedule) -> Tally {
     let mut connection = Connection::new(target);
     let mut tally = Tally::new();
@@ -73,19 +73,12 @@ impl<'a> Connection<'a> {
     }
 
     /// Sends one request and reads its whole response within `timeout`.
+    /// After a timeout the connection is closed, because it is in the
+    /// middle of a response and cannot carry the next request.
     async fn send(&mut self, timeout: Duration) -> Outcome {
         match tokio::time::timeout(timeout, self.exchange()).await {
-            Ok(Ok(outcome)) => outcome,
-            Ok(Err(outcome)) => {
-                self.open = None;
-                outcome
-            }
-            Err(_elapsed) => {
-                // The connection is in the middle of a response; it cannot
-                // carry the next request.
-                self.open = None;
-                Outcome::Timeout
-            }
+            Ok(Ok(outcome)) | Ok(Err(outcome)) => outcome,
+            Err(_elapsed) => Outcome::Timeout,
         }
     }
 
@@ -97,52 +90,37 @@ impl<'a> Connection<'a> {
     /// NOTE: when a server closes a keep-alive connection without
     /// `Connection: close` just as the next request is written, that
     /// request fails as a connect error and is not sent again. Against a
-    /// server that silently closes after every third response, about one
-    /// such close in ten failed a request this way.
+    /// server that silently closed after every third response, about one
+    /// close in six failed a request this way in the closed model, and
+    /// none did with idle time between requests.
     async fn exchange(&mut self) -> Result<Outcome, Outcome> {
         let reused = self.open.is_some();
         match self.attempt().await {
             Ok(outcome) => Ok(outcome),
             Err(failure) if reused && failure.unsent => {
-                self.open = None;
                 self.attempt().await.map_err(|failure| failure.outcome)
             }
             Err(failure) => Err(failure.outcome),
         }
     }
 
+    /// Sends one request on the open connection, or on a new one. The
+    /// connection stays open only after a complete response on it.
     async fn attempt(&mut self) -> Result<Outcome, Failure> {
         let request = self.request();
-        let sender = self.ready_sender().await?;
-        let response = sender.try_send_request(request).await.map_err(|mut error| {
-            let unsent = error.take_message().is_some();
-            Failure {
-                outcome: classify(error.error()),
-                unsent,
-            }
-        })?;
-        read_response(response).await.map_err(|error| Failure {
-            outcome: classify(&error),
-            unsent: false,
-        })
-    }
-
-    /// Returns a sender that is ready for a request, connecting first if
-    /// no connection is open or the open one has closed.
-    async fn ready_sender(&mut self) -> Result<&mut SendRequest<Empty<Bytes>>, Failure> {
-        if let Some(open) = &mut self.open {
-            if open.sender.is_closed() || open.sender.ready().await.is_err() {
-                self.open = None;
-            }
-        }
-        if self.open.is_none() {
-            self.open = Some(connect(self.target).await.map_err(|outcome| Failure {
+        let mut open = match self.open.take() {
+            Some(open) => open,
+            None => connect(self.target).await.map_err(|outcome| Failure {
                 outcome,
                 unsent: false,
-            })?);
+            })?,
+        };
+
+        let result = send_and_read(&mut open.sender, request).await;
+        if result.is_ok() {
+            self.open = Some(open);
         }
-        let open = self.open.as_mut().expect("a connection was opened above");
-        Ok(&mut open.sender)
+        result
     }
 
     fn request(&self) -> Request<Empty<Bytes>> {
@@ -168,12 +146,40 @@ async fn connect(target: &Target) -> Result<Open, Outcome> {
         .await
         .map_err(|_| Outcome::Connect)?;
     let driver = tokio::spawn(async move {
-        // An I/O error here also fails the request in flight, which
-        // counts it; nothing more to record.
+        // An I/O error here also fails the request in flight, which is
+        // where it is counted.
         let _ = connection.await;
     })
     .abort_handle();
     Ok(Open { sender, driver })
+}
+
+/// Sends `request` once the connection is ready for it and reads the
+/// whole response.
+async fn send_and_read(
+    sender: &mut SendRequest<Empty<Bytes>>,
+    request: Request<Empty<Bytes>>,
+) -> Result<Outcome, Failure> {
+    if let Err(error) = sender.ready().await {
+        return Err(Failure {
+            outcome: classify(&error),
+            unsent: true,
+        });
+    }
+    let response = sender
+        .try_send_request(request)
+        .await
+        .map_err(|mut error| {
+            let unsent = error.take_message().is_some();
+            Failure {
+                outcome: classify(error.error()),
+                unsent,
+            }
+        })?;
+    read_response(response).await.map_err(|error| Failure {
+        outcome: classify(&error),
+        unsent: false,
+    })
 }
 
 /// Reads the whole response body and returns the outcome of its status.

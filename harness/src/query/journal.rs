@@ -35,6 +35,7 @@ impl JournalEntry {
 pub struct JournalQuery {
     terms: Vec<String>,
     since_epoch: Option<u64>,
+    until_epoch: Option<u64>,
     current_boot: bool,
 }
 
@@ -61,6 +62,17 @@ impl JournalQuery {
         self
     }
 
+    pub fn with_until(mut self, epoch_seconds: u64) -> Self {
+        self.until_epoch = Some(epoch_seconds);
+        self
+    }
+
+    /// Limits the query to `window`, a history window such as
+    /// [`crate::checks::history_window`] returns.
+    pub fn with_window(self, window: (u64, u64)) -> Self {
+        self.with_since(window.0).with_until(window.1)
+    }
+
     pub fn with_current_boot(mut self) -> Self {
         self.current_boot = true;
         self
@@ -70,6 +82,9 @@ impl JournalQuery {
         let mut script = String::from("journalctl --no-pager --output=json");
         if let Some(since) = self.since_epoch {
             script.push_str(&format!(" --since=@{since}"));
+        }
+        if let Some(until) = self.until_epoch {
+            script.push_str(&format!(" --until=@{until}"));
         }
         if self.current_boot {
             script.push_str(" --boot");

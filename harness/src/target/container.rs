@@ -232,6 +232,32 @@ impl Target for ContainerTarget {
             elapsed: start.elapsed(),
         })
     }
+
+    fn provide_file(&self, local: &std::path::Path, remote: &str) -> Result<String, TargetError> {
+        self.copy_into(local, remote)
+    }
+}
+
+impl ContainerTarget {
+    fn copy_into(&self, local: &std::path::Path, remote: &str) -> Result<String, TargetError> {
+        let copy_error = |detail: String| TargetError::Copy {
+            local: local.display().to_string(),
+            container: short_id(&self.id).to_string(),
+            detail,
+        };
+        let directory = remote.rsplit_once('/').map_or("/", |(dir, _)| dir);
+        self.run(&format!("mkdir -p '{directory}'"), Duration::from_secs(10))?;
+        let output = std::process::Command::new("docker")
+            .arg("cp")
+            .arg(local)
+            .arg(format!("{}:{remote}", self.id))
+            .output()
+            .map_err(|error| copy_error(error.to_string()))?;
+        if !output.status.success() {
+            return Err(copy_error(String::from_utf8_lossy(&output.stderr).trim().to_string()));
+        }
+        Ok(remote.to_string())
+    }
 }
 
 impl Drop for ContainerTarget {

@@ -64,4 +64,8 @@ impl Target for LocalTarget {
             elapsed: start.elapsed(),
         })
     }
+
+    fn provide_file(&self, local: &std::path::Path, _remote: &str) -> Result<String, TargetError> {
+        Ok(local.display().to_string())
+    }
 }

@@ -9,6 +9,7 @@ pub use container::{ContainerError, ContainerTarget};
 pub use local::{LocalError, LocalTarget};
 pub use sweep::sweep_stale_containers;
 
+use std::path::Path;
 use std::time::Duration;
 
 use crate::exec::CommandOutput;
@@ -23,6 +24,11 @@ pub trait Target: Send + Sync {
 
     /// Runs `script` with `bash -c` on the host, killing it after `timeout`.
     fn run(&self, script: &str, timeout: Duration) -> Result<CommandOutput, TargetError>;
+
+    /// Makes the local file `local` available on the host and returns its
+    /// path there. A container gets a copy at `remote`; the local host uses
+    /// the file where it is, so nothing is left behind.
+    fn provide_file(&self, local: &Path, remote: &str) -> Result<String, TargetError>;
 }
 
 /// A command that could not be run on the target at all.
@@ -38,6 +44,13 @@ pub enum TargetError {
     /// The local shell could not be started.
     #[error("failed to start `bash` on the local host")]
     Spawn(#[source] std::io::Error),
+    /// `docker cp` could not copy a file into the container.
+    #[error("failed to copy {local} into container {container}: {detail}")]
+    Copy {
+        local: String,
+        container: String,
+        detail: String,
+    },
 }
 
 /// Wraps `script` so that coreutils `timeout` ends it after `timeout`;

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::check::{unmet, CheckContext, CheckError};
-use crate::checks::production_unit;
+use crate::checks::{history_window, production_unit};
 use crate::disruption;
 use crate::phase::Phase;
 use crate::query::{cgroup, clock, journal::JournalQuery, procfs};
@@ -114,12 +114,12 @@ pub fn no_oom_kills(ctx: &CheckContext) -> Result<(), CheckError> {
 
     // The plan's journal search for "oom", "killed" and "quota", without the
     // entries that the suite's own disruptive checks cause.
-    let since = window_start(ctx, Phase::One.window(ctx.profile))?;
+    let window = history_window(ctx, Phase::One.window(ctx.profile))?;
     let entries = JournalQuery::new()
         .with_unit(&unit)
-        .with_since(since)
+        .with_window(window)
         .run(ctx, &format!("journal of {unit} in the Phase 1 window"))?;
-    let suite_windows = disruption::windows_since(ctx, since)?;
+    let suite_windows = disruption::windows_since(ctx, window.0)?;
     let events: Vec<String> = entries
         .iter()
         .filter(|entry| {

@@ -2,9 +2,8 @@
 
 use std::time::Duration;
 
-use super::resources::window_start;
 use crate::check::{unmet, CheckContext, CheckError};
-use crate::checks::production_unit;
+use crate::checks::{history_window, production_unit};
 use crate::disruption;
 use crate::phase::Phase;
 use crate::query::clock;
@@ -61,8 +60,9 @@ pub fn restart_count(ctx: &CheckContext) -> Result<(), CheckError> {
 /// because the host rebooted.
 pub(crate) fn unplanned_restarts(ctx: &CheckContext, window: Duration) -> Result<Vec<JournalEntry>, CheckError> {
     let unit = &ctx.profile.service.unit;
-    let since = window_start(ctx, window)?;
-    let starts = started_records(unit).with_since(since).run(ctx, &format!("start records of {unit} in the window"))?;
+    let history = history_window(ctx, window)?;
+    let since = history.0;
+    let starts = started_records(unit).with_window(history).run(ctx, &format!("start records of {unit} in the window"))?;
     let boot_starts = started_records(unit)
         .with_current_boot()
         .run(ctx, &format!("start records of {unit} in the current boot"))?;

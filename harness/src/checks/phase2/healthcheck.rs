@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::check::{shell_quote, unmet, CheckContext, CheckError};
+use crate::checks::history_window;
 use crate::checks::phase1::window_start;
 use crate::disruption;
 use crate::phase::Phase;
@@ -66,6 +67,17 @@ pub fn timer_every_minute(ctx: &CheckContext) -> Result<(), CheckError> {
         return Err(unmet(
             format!("runs of {} at most {} apart (interval + accuracy + run time)", health.service, humantime::format_duration(max_gap)),
             format!("a gap of {} ms", widest.as_millis()),
+        ));
+    }
+
+    // Past runs say nothing about a timer that has since stopped.
+    let now_us = clock::now(ctx)? * 1_000_000;
+    let last = runs.last().copied().unwrap_or(0);
+    let since_last = Duration::from_micros(now_us.saturating_sub(last));
+    if since_last > max_gap + Duration::from_secs(1) {
+        return Err(unmet(
+            format!("the last run of {} within the last {}", health.service, humantime::format_duration(max_gap)),
+            format!("the last run was {} ms ago", since_last.as_millis()),
         ));
     }
     Ok(())
@@ -151,10 +163,11 @@ pub fn health_script(ctx: &CheckContext) -> Result<(), CheckError> {
 pub fn no_false_alarms(ctx: &CheckContext) -> Result<(), CheckError> {
     let health = &ctx.profile.healthcheck;
     let window = Phase::Two.window(ctx.profile);
-    let since = window_start(ctx, window)?;
+    let history = history_window(ctx, window)?;
+    let since = history.0;
     let entries = JournalQuery::new()
         .with_unit(&health.service)
-        .with_since(since)
+        .with_window(history)
         .run(ctx, &format!("journal of {} in the Phase 2 window", health.service))?;
     let suite_windows = disruption::windows_since(ctx, since)?;
     let alarms: Vec<String> = entries

@@ -1,0 +1,137 @@
+'use strict';
+
+// Synthetic build workload for the staging checkout, standing in for the
+// CPU, memory and disk load of a Next.js production build. "make build"
+// runs it in alive-staging.slice through alive-staging-run.
+//
+// For STAGING_BUILD_SECONDS it keeps one worker thread per CPU busy hashing
+// with SHA-256 and holds STAGING_BUILD_MEMORY_MB of touched memory. Meanwhile
+// it writes STAGING_BUILD_DISK_MB to a scratch file beside this script,
+// fsyncs it and deletes it. It exits when both are done, so it runs for
+// STAGING_BUILD_SECONDS or for the disk phase, whichever is longer. It
+// removes its scratch directory on every exit, SIGINT and SIGTERM included.
+//
+// Environment (all optional):
+//   STAGING_BUILD_SECONDS    length of the CPU phase in seconds (default 8)
+//   STAGING_BUILD_WORKERS    hashing threads (default: one per CPU)
+//   STAGING_BUILD_MEMORY_MB  memory held for the whole run, in MiB (default 384)
+//   STAGING_BUILD_DISK_MB    data written and fsynced, in MiB (default 200)
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { Worker, isMainThread, parentPort, workerData } = require('worker_threads');
+
+const MIB = 1024 * 1024;
+
+if (!isMainThread) {
+  // Worker: hash a 64 KiB block until the deadline, then report the count.
+  const block = crypto.randomBytes(64 * 1024);
+  let hashes = 0;
+  while (Date.now() < workerData.deadline) {
+    crypto.createHash('sha256').update(block).digest();
+    hashes += 1;
+  }
+  parentPort.postMessage(hashes);
+  return;
+}
+
+// Returns the whole number in environment variable `name`, or `fallback`
+// when it is unset or empty. Exits with status 2 on any other value.
+function readWholeNumber(name, fallback, minimum) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(value) || value < minimum) {
+    console.error(`invalid ${name}=${JSON.stringify(raw)}: expected a whole number of at least ${minimum}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const seconds = readWholeNumber('STAGING_BUILD_SECONDS', 8, 0);
+const workerCount = readWholeNumber('STAGING_BUILD_WORKERS', os.cpus().length, 1);
+const memoryMb = readWholeNumber('STAGING_BUILD_MEMORY_MB', 384, 0);
+const diskMb = readWholeNumber('STAGING_BUILD_DISK_MB', 200, 0);
+
+const scratchDir = fs.mkdtempSync(path.join(__dirname, '.synthetic-build-'));
+
+function removeScratch() {
+  fs.rmSync(scratchDir, { recursive: true, force: true });
+}
+
+process.on('exit', removeScratch);
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(signal, () => {
+    console.error(`synthetic build: received ${signal}, removing ${scratchDir} and stopping`);
+    process.exit(status);
+  });
+}
+
+// Fills each MiB with a non-zero byte, so that every page is touched and
+// counts as resident memory.
+function holdMemory(megabytes) {
+  const blocks = [];
+  for (let i = 0; i < megabytes; i++) {
+    blocks.push(Buffer.alloc(MIB, (i % 255) + 1));
+  }
+  return blocks;
+}
+
+async function writeScratchFile(megabytes) {
+  const file = path.join(scratchDir, 'output.bin');
+  const chunk = crypto.randomBytes(MIB);
+  const handle = await fs.promises.open(file, 'w');
+  try {
+    for (let i = 0; i < megabytes; i++) {
+      await handle.write(chunk);
+    }
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.unlink(file);
+}
+
+function runWorker(deadline) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: { deadline } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) {
+        reject(new Error(`hashing worker exited with status ${code}`));
+      }
+    });
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  console.log(
+    `synthetic build: ${workerCount} hashing threads for ${seconds} s, ` +
+      `${memoryMb} MiB held, ${diskMb} MiB written and fsynced in ${scratchDir}`,
+  );
+
+  const memory = holdMemory(memoryMb);
+  const deadline = Date.now() + seconds * 1000;
+  const workers = Array.from({ length: workerCount }, () => runWorker(deadline));
+
+  const diskStarted = Date.now();
+  await writeScratchFile(diskMb);
+  const diskSeconds = (Date.now() - diskStarted) / 1000;
+
+  const hashes = (await Promise.all(workers)).reduce((sum, count) => sum + count, 0);
+  const totalSeconds = (Date.now() - started) / 1000;
+  console.log(
+    `synthetic build: done in ${totalSeconds.toFixed(1)} s: ${hashes} SHA-256 hashes of 64 KiB, ` +
+      `${memory.length} MiB held, ${diskMb} MiB written and fsynced in ${diskSeconds.toFixed(1)} s`,
+  );
+}
+
+main().catch((error) => {
+  console.error(`synthetic build failed: ${error.stack || error}`);
+  process.exit(1);
+});

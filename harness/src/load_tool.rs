@@ -1,0 +1,121 @@
+//! The `alive-load` program on the target: found or built on this machine,
+//! then provided to the target, where it sends load to 127.0.0.1 only.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use crate::check::{shell_quote, CheckContext, CheckError};
+use crate::load::Report;
+use crate::paths::target_dir;
+
+/// A ready `alive-load` binary to use instead of building one.
+pub const LOAD_BIN_VAR: &str = "ALIVE_SUITE_LOAD_BIN";
+
+/// Where the binary goes inside a container target.
+const REMOTE_PATH: &str = "/usr/local/lib/alive-suite/alive-load";
+
+/// The local binary, once found or built in this process.
+static LOCAL_BINARY: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Returns the path of `alive-load` on the target, building and copying
+/// it first when needed.
+pub fn ensure(ctx: &CheckContext) -> Result<String, CheckError> {
+    let local = local_binary()?;
+    ctx.note(format!("load generator: {}", local.display()));
+    Ok(ctx.target.provide_file(&local, REMOTE_PATH)?)
+}
+
+/// Runs `alive-load` on the target with `arguments` and parses its report.
+pub fn run(ctx: &CheckContext, label: &str, arguments: &str) -> Result<Report, CheckError> {
+    let binary = ensure(ctx)?;
+    let output = ctx.run_with_timeout(
+        label,
+        &format!("{} {arguments} --json", shell_quote(&binary)),
+        std::time::Duration::from_secs(900),
+    )?;
+    if !output.success() {
+        return Err(CheckError::Query {
+            what: label.to_string(),
+            status: format!("{:?}", output.status),
+        });
+    }
+    serde_json::from_str(output.stdout_trimmed()).map_err(|error| CheckError::Parse {
+        what: format!("report of {label}"),
+        detail: error.to_string(),
+    })
+}
+
+fn local_binary() -> Result<PathBuf, CheckError> {
+    let mut slot = LOCAL_BINARY.lock().unwrap_or_else(|poison| poison.into_inner());
+    if let Some(path) = slot.as_ref() {
+        return Ok(path.clone());
+    }
+    let path = find_or_build()?;
+    *slot = Some(path.clone());
+    Ok(path)
+}
+
+/// Looks for `ALIVE_SUITE_LOAD_BIN`, then an `alive-load` beside the running
+/// program (as shipped with `alive-suite`), then builds a static one with
+/// cargo so that it runs in any Linux container.
+fn find_or_build() -> Result<PathBuf, CheckError> {
+    if let Some(path) = std::env::var_os(LOAD_BIN_VAR) {
+        return Ok(PathBuf::from(path));
+    }
+    if let Some(sibling) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("alive-load")))
+        .filter(|path| path.is_file() && is_static(path))
+    {
+        return Ok(sibling);
+    }
+    build_static()
+}
+
+fn is_static(path: &Path) -> bool {
+    Command::new("ldd")
+        .arg(path)
+        .output()
+        .map(|output| {
+            let text = String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+            text.contains("not a dynamic executable") || text.contains("statically linked")
+        })
+        .unwrap_or(false)
+}
+
+fn build_static() -> Result<PathBuf, CheckError> {
+    let build_error = |detail: String| CheckError::Parse {
+        what: "the alive-load build".to_string(),
+        detail: format!("{detail}; set {LOAD_BIN_VAR} to a statically linked alive-load instead"),
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let host = host_triple(&cargo).ok_or_else(|| build_error("failed to read the host triple from rustc -vV".to_string()))?;
+    let build_dir = target_dir().join("alive-suite/loadgen");
+    eprintln!("load: building a static alive-load for {host} in {}", build_dir.display());
+
+    // A separate target directory keeps these RUSTFLAGS from invalidating
+    // the main build, and --target keeps them off build scripts.
+    let output = Command::new(&cargo)
+        .args(["build", "--release", "--quiet", "-p", "alive-harness", "--bin", "alive-load"])
+        .args(["--target", &host])
+        .arg("--target-dir")
+        .arg(&build_dir)
+        .current_dir(crate::paths::repository_root())
+        .env("RUSTFLAGS", "-C target-feature=+crt-static")
+        .output()
+        .map_err(|error| build_error(format!("failed to run {cargo}: {error}")))?;
+    if !output.status.success() {
+        return Err(build_error(format!("cargo failed: {}", String::from_utf8_lossy(&output.stderr).trim())));
+    }
+    Ok(build_dir.join(&host).join("release/alive-load"))
+}
+
+fn host_triple(cargo: &str) -> Option<String> {
+    let rustc = Path::new(cargo).with_file_name("rustc");
+    let rustc = if rustc.is_file() { rustc } else { PathBuf::from("rustc") };
+    let output = Command::new(rustc).arg("-vV").output().ok()?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: ").map(str::to_string))
+}
