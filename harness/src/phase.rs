@@ -30,7 +30,7 @@ impl Phase {
         match self {
             Phase::One => crate::checks::phase1::CHECKS,
             Phase::Two => crate::checks::phase2::CHECKS,
-            Phase::Three => &[],
+            Phase::Three => crate::checks::phase3::CHECKS,
         }
     }
 

@@ -115,6 +115,8 @@ pub struct Staging {
     pub install: String,
     /// systemd slice that staging's work runs in.
     pub slice: String,
+    /// Long-running staging units, which must run in `slice`.
+    pub units: Vec<String>,
 }
 
 /// Production's own dependencies, builds and deployment.
@@ -138,6 +140,12 @@ pub struct ProductionBuild {
     pub slice: String,
     /// Restarts allowed in the Phase 3 window, planned maintenance excluded.
     pub max_restarts: usize,
+    /// A dependency that production's lockfile lacks, added to a copy of
+    /// its package.json to prove the build's lockfile is frozen. Its spec
+    /// must install without the frozen flag, so that only the flag can
+    /// make the build fail.
+    pub unlisted_dependency_name: String,
+    pub unlisted_dependency_spec: String,
 }
 
 /// Load runs against production, and the latency bounds they must keep.

@@ -2,6 +2,7 @@
 
 pub mod phase1;
 pub mod phase2;
+pub mod phase3;
 
 use crate::check::{CheckContext, CheckError};
 use crate::query::systemd::{show_unit, UnitProperties};

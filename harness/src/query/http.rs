@@ -51,3 +51,56 @@ fn parse(stdout: &str) -> Result<HttpProbe, CheckError> {
         time: Duration::from_secs_f64(seconds.max(0.0)),
     })
 }
+
+/// Production probes taken while a command ran on the target.
+#[derive(Debug, Clone)]
+pub struct ProbedRun {
+    /// Exit code of the command; `None` when it could not be read.
+    pub command_status: Option<i32>,
+    pub probes: usize,
+    pub failed: usize,
+    /// Up to five failed probes, as `url status`.
+    pub failures: Vec<String>,
+}
+
+/// Runs `command` on the target while a loop there sends `GET` to each of
+/// `urls` every 100 ms, and returns the command's status with the probes.
+pub fn probe_during(
+    ctx: &CheckContext,
+    label: &str,
+    urls: &[String],
+    command: &str,
+    timeout: Duration,
+) -> Result<ProbedRun, CheckError> {
+    let urls: Vec<String> = urls.iter().map(|url| shell_quote(url)).collect();
+    let script = format!(
+        r#"log=$(mktemp)
+( while :; do
+    for url in {urls}; do
+      echo "$url $(curl -s -o /dev/null --max-time 2 -w '%{{http_code}}' "$url")" >> "$log"
+    done
+    sleep 0.1
+  done ) &
+probe=$!
+( {command} ); status=$?
+kill "$probe"; wait "$probe" 2>/dev/null
+echo "command_status=$status"
+echo "probes=$(wc -l < "$log")"
+echo "failed=$(grep -vc ' 200$' "$log")"
+grep -v ' 200$' "$log" | head -n 5 | sed 's/^/failure=/'
+rm -f "$log""#,
+        urls = urls.join(" "),
+    );
+    let output = ctx.run_with_timeout(label, &script, timeout)?;
+    let values = |key: &str| -> Vec<String> {
+        let prefix = format!("{key}=");
+        output.stdout.lines().filter_map(|line| line.strip_prefix(prefix.as_str())).map(str::to_string).collect()
+    };
+    let number = |key: &str| values(key).first().and_then(|value| value.trim().parse().ok());
+    Ok(ProbedRun {
+        command_status: number("command_status").map(|status: usize| status as i32),
+        probes: number("probes").unwrap_or(0),
+        failed: number("failed").unwrap_or(0),
+        failures: values("failure"),
+    })
+}

@@ -5,7 +5,7 @@ mod pm2;
 pub(crate) mod resources;
 pub(crate) mod restart;
 mod service;
-mod stability;
+pub(crate) mod stability;
 
 use crate::check::{Check, Nature};
 use crate::phase::Phase;

@@ -2,6 +2,7 @@
 
 use crate::check::{shell_quote, unmet, CheckContext, CheckError};
 use crate::disruption;
+use crate::query::http::{self, ProbedRun};
 
 use super::caddy::caddy_loads;
 use super::healthcheck::await_counter;
@@ -35,7 +36,7 @@ pub fn staging_deploy_no_reload(ctx: &CheckContext) -> Result<(), CheckError> {
     if probes.failed > 0 {
         return Err(unmet(
             "production to answer 200 throughout the staging deploy",
-            format!("{} of {} probes failed: {}", probes.failed, probes.total, probes.failures),
+            format!("{} of {} probes failed: {}", probes.failed, probes.probes, probes.failures.join("; ")),
         ));
     }
     Ok(())
@@ -112,54 +113,15 @@ fn run_deploy(ctx: &CheckContext, label: &str) -> Result<(), CheckError> {
     Ok(())
 }
 
-/// Production probes taken during a deploy.
-struct DeployProbes {
-    total: usize,
-    failed: usize,
-    failures: String,
-}
-
-/// Runs the staging deploy while a loop on the target probes production
-/// directly and through Caddy every 100 ms.
-fn deploy_with_probes(ctx: &CheckContext) -> Result<DeployProbes, CheckError> {
+/// Runs the staging deploy while the target probes production directly
+/// and through Caddy.
+fn deploy_with_probes(ctx: &CheckContext) -> Result<ProbedRun, CheckError> {
     let staging = &ctx.profile.staging;
-    let script = format!(
-        r#"log=$(mktemp)
-( while :; do
-    for url in {direct} {proxied}; do
-      echo "$url $(curl -s -o /dev/null --max-time 2 -w '%{{http_code}}' "$url")" >> "$log"
-    done
-    sleep 0.1
-  done ) &
-probe=$!
-( cd {dir} && {deploy} ); status=$?
-kill "$probe"; wait "$probe" 2>/dev/null
-echo "deploy_status=$status"
-echo "probes=$(wc -l < "$log")"
-echo "failed=$(grep -vc ' 200$' "$log")"
-grep -v ' 200$' "$log" | head -n 5 | sed 's/^/failure=/'
-rm -f "$log"
-exit "$status""#,
-        direct = shell_quote(&ctx.profile.health_url()),
-        proxied = shell_quote(&ctx.profile.caddy.production_url),
-        dir = shell_quote(&staging.dir),
-        deploy = staging.deploy,
-    );
-    let output = ctx.run_with_timeout("staging deploy with production probes", &script, DEPLOY_TIMEOUT)?;
-    if !output.success() {
+    let urls = [ctx.profile.health_url(), ctx.profile.caddy.production_url.clone()];
+    let command = format!("cd {} && {}", shell_quote(&staging.dir), staging.deploy);
+    let probed = http::probe_during(ctx, "staging deploy with production probes", &urls, &command, DEPLOY_TIMEOUT)?;
+    if probed.command_status != Some(0) {
         return Err(unmet(format!("`{}` to succeed", staging.deploy), "it failed; see its output"));
     }
-    let field = |key: &str| {
-        output
-            .stdout
-            .lines()
-            .filter_map(|line| line.strip_prefix(&format!("{key}=")))
-            .collect::<Vec<_>>()
-    };
-    let number = |key: &str| field(key).first().and_then(|value| value.trim().parse().ok()).unwrap_or(0);
-    Ok(DeployProbes {
-        total: number("probes"),
-        failed: number("failed"),
-        failures: field("failure").join("; "),
-    })
+    Ok(probed)
 }
