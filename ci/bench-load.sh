@@ -4,8 +4,9 @@
 # connections) against one node HTTP server on 127.0.0.1, in turn, for
 # ROUNDS rounds. alive-load runs twice: with its default of one runtime
 # thread per core, and with --threads 1. Prints each run's requests per
-# second, the client's CPU time per request and the server's CPU use, then
-# the median rate of each tool. Installs nothing.
+# second, the client's CPU time per request, the server's CPU use and the
+# rest of the machine's, then the median rate of each tool. Installs
+# nothing.
 #
 # Usage: ci/bench-load.sh
 # Environment: REQUESTS (default 50000), CONNECTIONS (50), ROUNDS (5),
@@ -121,11 +122,22 @@ server_ticks() {
   awk '{ print $14 + $15 }' "/proc/$server_pid/stat"
 }
 
+# Prints the CPU time that the whole machine has used (all but idle and
+# iowait), in clock ticks.
+machine_ticks() {
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
 # Runs `run_<tool>` under /usr/bin/time and prints "<rate> <failed>
-# <client CPU µs per request> <server CPU % of one core>".
+# <client CPU µs per request> <server CPU %> <rest CPU %>", both in % of
+# one core. The rest is the machine's CPU time used by neither the client
+# nor the server: kernel network work done outside both processes, and
+# any other load on the machine.
 timed() {
-  local tool=$1 times_file result ticks_before ticks_after user sys elapsed
+  local tool=$1 times_file result ticks_before ticks_after machine_before machine_after
+  local user sys elapsed
   times_file=$(mktemp)
+  machine_before=$(machine_ticks)
   ticks_before=$(server_ticks)
   result=$(/usr/bin/time -f '%U %S %e' -o "$times_file" \
     bash -o pipefail -c "$(declare -f "run_$tool"); run_$tool") || return 1
@@ -134,11 +146,19 @@ timed() {
     return 1
   fi
   ticks_after=$(server_ticks)
+  machine_after=$(machine_ticks)
   read -r user sys elapsed <"$times_file"
   rm -f "$times_file"
   awk -v result="$result" -v u="$user" -v s="$sys" -v e="$elapsed" -v n="$requests" \
-    -v ticks="$((ticks_after - ticks_before))" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%s %.1f %.0f\n", result, (u + s) * 1e6 / n, (e > 0 ? ticks / hz / e * 100 : 0) }'
+    -v server="$((ticks_after - ticks_before))" -v machine="$((machine_after - machine_before))" \
+    -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {
+      if (e <= 0) e = 0.01
+      server_s = server / hz
+      rest_s = machine / hz - server_s - u - s
+      if (rest_s < 0) rest_s = 0
+      printf "%s %.1f %.0f %.0f\n", result, (u + s) * 1e6 / n, server_s / e * 100, rest_s / e * 100
+    }'
 }
 
 # Prints the name of a tool as the table shows it.
@@ -170,8 +190,8 @@ echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 tools="ab oha alive_load alive_load_1"
 
-printf '%-5s  %-22s  %10s  %6s  %10s  %10s\n' round tool 'requests/s' failed 'client' 'server'
-printf '%-5s  %-22s  %10s  %6s  %10s  %10s\n' '' '' '' '' 'µs CPU/req' 'CPU %'
+printf '%-5s  %-22s  %10s  %6s  %10s  %6s  %6s\n' round tool 'requests/s' failed 'client' 'server' 'rest'
+printf '%-5s  %-22s  %10s  %6s  %10s  %6s  %6s\n' '' '' '' '' 'µs CPU/req' 'CPU %' 'CPU %'
 declare -A rates
 for round in $(seq 1 "$rounds"); do
   for tool in $tools; do
@@ -179,8 +199,9 @@ for round in $(seq 1 "$rounds"); do
       log "error: $(name "$tool") failed in round $round; run it by hand against a node server to see why"
       exit 1
     fi
-    read -r rate failed cpu server_cpu <<<"$line"
-    printf '%-5s  %-22s  %10.0f  %6s  %10s  %10s\n' "$round" "$(name "$tool")" "$rate" "$failed" "$cpu" "$server_cpu"
+    read -r rate failed cpu server_cpu rest_cpu <<<"$line"
+    printf '%-5s  %-22s  %10.0f  %6s  %10s  %6s  %6s\n' \
+      "$round" "$(name "$tool")" "$rate" "$failed" "$cpu" "$server_cpu" "$rest_cpu"
     rates[$tool]+="$rate "
   done
 done

@@ -8,7 +8,7 @@
 // build. The server part runs only when this file is the main module: it owns
 // the listening socket, and on SIGHUP it loads the handler of the build that
 // ALIVE_APP_DIR points to now. A blue-green swap therefore changes the code
-// that answers requests without closing the socket or any keep-alive
+// that handles requests without closing the socket or any keep-alive
 // connection, and without a new process. The server part itself changes only
 // when the process restarts.
 const fs = require('fs');
@@ -19,7 +19,7 @@ const ms = require('ms');
 const DEFAULT_PORT = 9000;
 const HOST = '0.0.0.0';
 
-// A build is the directory that holds this file, named after its color in
+// A build is the directory that contains this file, named after its color in
 // production (/srv/alive/prod/builds/blue or .../green). Node resolves
 // symlinks in module paths, so __dirname is the real build directory even
 // when the file was loaded through /srv/alive/prod/current.

@@ -77,7 +77,7 @@ check_disk_space() {
 }
 
 # NOTE: in a container without lxcfs, /proc/meminfo describes the whole
-# host, so this check sees the host's MemAvailable, not a container limit.
+# host, so this check reads the host's MemAvailable, not a container limit.
 check_memory() {
   local available_mb
   available_mb=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)

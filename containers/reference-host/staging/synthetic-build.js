@@ -5,11 +5,12 @@
 // runs it in alive-staging.slice through alive-staging-run.
 //
 // For STAGING_BUILD_SECONDS it keeps one worker thread per CPU busy hashing
-// with SHA-256 and holds STAGING_BUILD_MEMORY_MB of touched memory. Meanwhile
-// it writes STAGING_BUILD_DISK_MB to a scratch file beside this script,
-// fsyncs it and deletes it. It exits when both are done, so it runs for
-// STAGING_BUILD_SECONDS or for the disk phase, whichever is longer. It
-// removes its scratch directory on every exit, SIGINT and SIGTERM included.
+// with SHA-256, and it keeps STAGING_BUILD_MEMORY_MB of memory allocated and
+// touched for the whole run. Meanwhile it writes STAGING_BUILD_DISK_MB to a
+// scratch file beside this script, fsyncs it and deletes it. It exits when
+// both are done, so it runs for STAGING_BUILD_SECONDS or for the disk
+// phase, whichever is longer. It removes its scratch directory on every
+// exit, SIGINT and SIGTERM included.
 //
 // Environment (all optional):
 //   STAGING_BUILD_SECONDS    length of the CPU phase in seconds (default 8)

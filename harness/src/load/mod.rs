@@ -15,6 +15,7 @@ mod run;
 mod schedule;
 mod tally;
 mod target;
+mod timer;
 mod worker;
 
 pub use compare::{compare, Comparison, Verdict};

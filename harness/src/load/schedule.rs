@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use super::config::Model;
+use super::timer::StartTimer;
 
 /// The request that a worker sends next.
 #[derive(Debug, Clone, Copy)]
@@ -61,10 +62,10 @@ impl Schedule {
         }
     }
 
-    /// Returns the next slot, waiting for its intended start in the open
-    /// model, or `None` when the run has handed out all its requests or
-    /// reached its time limit.
-    pub async fn next_slot(&self) -> Option<Slot> {
+    /// Returns the next slot, waiting on `timer` for its intended start in
+    /// the open model, or `None` when the run has handed out all its
+    /// requests or reached its time limit.
+    pub async fn next_slot(&self, timer: &mut StartTimer) -> Option<Slot> {
         let index = self.next.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         if now >= self.deadline {
@@ -82,12 +83,7 @@ impl Schedule {
                     return None;
                 }
                 if intended > now {
-                    // NOTE: tokio's sleep operates at millisecond
-                    // granularity (tokio 1.54 docs of `tokio::time::sleep`),
-                    // so a request may start up to about 1 ms after its
-                    // intended start although a worker was free, and that
-                    // delay counts in its latency.
-                    tokio::time::sleep_until(intended.into()).await;
+                    timer.sleep_until(intended).await;
                     Some(Slot {
                         start: intended,
                         late: false,
@@ -116,13 +112,14 @@ mod tests {
 
     #[tokio::test]
     async fn closed_schedule_hands_out_exactly_n_slots() {
+        let mut timer = StartTimer::new();
         let schedule = Schedule::new(
             Model::Closed { requests: 3 },
             Instant::now(),
             Duration::from_secs(60),
         );
         let mut slots = 0;
-        while let Some(slot) = schedule.next_slot().await {
+        while let Some(slot) = schedule.next_slot(&mut timer).await {
             assert!(!slot.late, "closed slots are never late");
             slots += 1;
         }
@@ -132,6 +129,7 @@ mod tests {
 
     #[tokio::test]
     async fn open_schedule_keeps_intended_starts() {
+        let mut timer = StartTimer::new();
         let start = Instant::now() - Duration::from_millis(100);
         let schedule = Schedule::new(
             Model::Open {
@@ -145,7 +143,7 @@ mod tests {
         // The whole 50 ms window has passed, so all 5 slots are late and
         // keep their intended starts 10 ms apart.
         let mut starts = Vec::new();
-        while let Some(slot) = schedule.next_slot().await {
+        while let Some(slot) = schedule.next_slot(&mut timer).await {
             assert!(slot.late, "slot {} should be late", starts.len());
             starts.push(slot.start);
         }
@@ -162,6 +160,7 @@ mod tests {
 
     #[tokio::test]
     async fn open_schedule_waits_for_intended_start() {
+        let mut timer = StartTimer::new();
         let start = Instant::now();
         let schedule = Schedule::new(
             Model::Open {
@@ -172,8 +171,8 @@ mod tests {
             Duration::from_secs(60),
         );
 
-        let first = schedule.next_slot().await.unwrap();
-        let second = schedule.next_slot().await.unwrap();
+        let first = schedule.next_slot(&mut timer).await.unwrap();
+        let second = schedule.next_slot(&mut timer).await.unwrap();
         assert!(!second.late, "a free worker takes its slot on time");
         assert_eq!(first.start, start);
         let offset = (second.start - start).as_nanos() as i128;
@@ -189,11 +188,12 @@ mod tests {
 
     #[tokio::test]
     async fn schedule_stops_at_time_limit() {
+        let mut timer = StartTimer::new();
         let schedule = Schedule::new(
             Model::Closed { requests: 1_000 },
             Instant::now() - Duration::from_secs(2),
             Duration::from_secs(1),
         );
-        assert!(schedule.next_slot().await.is_none());
+        assert!(schedule.next_slot(&mut timer).await.is_none());
     }
 }

@@ -19,6 +19,7 @@ use tokio::task::AbortHandle;
 use super::schedule::Schedule;
 use super::tally::{Outcome, Tally};
 use super::target::Target;
+use super::timer::StartTimer;
 
 const USER_AGENT_VALUE: &str = concat!("alive-load/", env!("CARGO_PKG_VERSION"));
 
@@ -26,8 +27,9 @@ const USER_AGENT_VALUE: &str = concat!("alive-load/", env!("CARGO_PKG_VERSION"))
 /// returns the tally of their outcomes.
 pub(crate) async fn run_worker(target: &Target, timeout: Duration, schedule: &Schedule) -> Tally {
     let mut connection = Connection::new(target);
+    let mut timer = StartTimer::new();
     let mut tally = Tally::new();
-    while let Some(slot) = schedule.next_slot().await {
+    while let Some(slot) = schedule.next_slot(&mut timer).await {
         let outcome = connection.send(timeout).await;
         tally.record(outcome, Instant::now() - slot.start, slot.late);
     }

@@ -36,7 +36,10 @@ if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
   usage=$(cat "$d/memory.current")
   peak=$(cat "$d/memory.peak" 2>/dev/null || true)
   oom=$(awk '$1=="oom_kill"{print $2}' "$d/memory.events")
-  read -r quota period < "$d/cpu.max"
+  # cpu.max exists only while systemd enables the cpu controller for the
+  # unit, which it does when the unit sets a CPU property.
+  quota=; period=
+  [ -f "$d/cpu.max" ] && read -r quota period < "$d/cpu.max"
   version=2
 else
   m="/sys/fs/cgroup/memory$cg"
@@ -46,8 +49,9 @@ else
   usage=$(cat "$m/memory.usage_in_bytes")
   peak=$(cat "$m/memory.max_usage_in_bytes")
   oom=$(awk '$1=="oom_kill"{print $2}' "$m/memory.oom_control")
-  quota=$(cat "$c/cpu.cfs_quota_us")
-  period=$(cat "$c/cpu.cfs_period_us")
+  # The unit has a cpu cgroup only while it sets a CPU property.
+  quota=$(cat "$c/cpu.cfs_quota_us" 2>/dev/null || true)
+  period=$(cat "$c/cpu.cfs_period_us" 2>/dev/null || true)
   version=1
 fi
 printf '%s\n' "version=$version" "memory_limit=$limit" "memory_usage=$usage" "memory_peak=$peak" \

@@ -6,9 +6,9 @@
 // alive-staging-run. Each load starts a new browser with a new profile
 // directory, which is removed afterwards.
 //
-// Before each load the test waits until the page answers HTTP 200, and a load
-// that fails with net::ERR_CONNECTION_REFUSED is retried after the page
-// answers again (at most E2E_RETRIES times), so a staging deploy that
+// Before each load the test waits until the page returns HTTP 200, and a load
+// that fails with net::ERR_CONNECTION_REFUSED is retried once the page
+// returns 200 again (at most E2E_RETRIES times), so a staging deploy that
 // restarts the server during the test does not fail it. A page that renders
 // without "alive" fails at once.
 //
@@ -173,7 +173,7 @@ async function main() {
       if (!refused || attempt >= retries) {
         break;
       }
-      console.log(`e2e: load ${loads}: connection refused (the server restarted?), retrying after it answers 200`);
+      console.log(`e2e: load ${loads}: connection refused (the server restarted?), retrying once it returns 200`);
     }
 
     const { result, seconds } = outcome;

@@ -2,10 +2,12 @@
 
 use crate::check::{shell_quote, unmet, CheckContext, CheckError};
 use crate::disruption;
+use crate::query::clock;
+use crate::query::journal::{JournalQuery, UNIT_STARTED};
+use crate::wait::{Progress, Wait};
 use crate::query::http::{self, ProbedRun};
 
 use super::caddy::caddy_loads;
-use super::healthcheck::await_counter;
 
 /// Time one staging deploy may take.
 const DEPLOY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -46,7 +48,7 @@ pub fn staging_deploys_no_alerts(ctx: &CheckContext) -> Result<(), CheckError> {
     let health = &ctx.profile.healthcheck;
     let deploys = ctx.profile.staging.deploys_in_a_row;
     let alerts_before = alert_count(ctx)?;
-    let counter_before = await_counter(ctx, "a failure counter of 0 before the deploys", health.interval * 3, |count| count == 0)?;
+    let started = clock::now(ctx)?;
 
     disruption::record_begin(ctx, "staging deploys in a row")?;
     let mut outcome = Ok(());
@@ -59,13 +61,24 @@ pub fn staging_deploys_no_alerts(ctx: &CheckContext) -> Result<(), CheckError> {
     disruption::record_end(ctx, "staging deploys in a row")?;
     outcome?;
 
-    // One more health check cycle lets a late failure show up.
+    // Every failed health check logs an error, so the journal shows each
+    // counter increment during the deploys, even one that a later success
+    // reset. One more cycle lets a late run finish.
     let cycle = health.interval + health.max_accuracy + health.run_time;
-    let history = counter_history(ctx, cycle)?;
-    if history.iter().any(|count| *count > counter_before) {
+    let runs_after = await_runs_since(ctx, clock::now(ctx)?, cycle)?;
+    let failures: Vec<String> = JournalQuery::new()
+        .with_unit(&health.service)
+        .with_since(started)
+        .run(ctx, &format!("errors of {} since the first deploy", health.service))?
+        .iter()
+        .filter(|entry| entry.priority.is_some_and(|priority| priority <= 3))
+        .map(|entry| format!("@{} {}", entry.realtime_secs(), entry.message))
+        .collect();
+    ctx.note(format!("{runs_after} health checks completed after the deploys"));
+    if !failures.is_empty() {
         return Err(unmet(
             format!("{deploys} staging deploys to cause no failed production health check"),
-            format!("the failure counter read {history:?} after the deploys"),
+            format!("{} errors: {}", failures.len(), failures.join("; ")),
         ));
     }
     if let (Some(before), Some(after)) = (alerts_before, alert_count(ctx)?) {
@@ -79,21 +92,24 @@ pub fn staging_deploys_no_alerts(ctx: &CheckContext) -> Result<(), CheckError> {
     Ok(())
 }
 
-/// Reads the failure counter over one health-check cycle and returns every
-/// value seen.
-fn counter_history(ctx: &CheckContext, cycle: std::time::Duration) -> Result<Vec<u32>, CheckError> {
-    let counter = &ctx.profile.healthcheck.counter_file;
-    let script = format!("cat {} 2>/dev/null || echo 0", shell_quote(counter));
-    let start = std::time::Instant::now();
-    let mut seen = Vec::new();
-    while start.elapsed() < cycle {
-        let output = ctx.run_unrecorded(&script)?;
-        seen.push(output.stdout_trimmed().parse().unwrap_or(0));
-        std::thread::sleep(std::time::Duration::from_millis(200));
-    }
-    seen.dedup();
-    ctx.note(format!("failure counter over {} ms after the deploys: {seen:?}", cycle.as_millis()));
-    Ok(seen)
+/// Waits until the health check has completed a run that started at or
+/// after `since`, and returns how many such runs there were.
+fn await_runs_since(ctx: &CheckContext, since: u64, cycle: std::time::Duration) -> Result<usize, CheckError> {
+    let health = &ctx.profile.healthcheck;
+    let query = JournalQuery::new()
+        .with_match("_PID", "1")
+        .with_match("UNIT", &health.service)
+        .with_match("MESSAGE_ID", UNIT_STARTED)
+        .with_since(since + 1);
+    let wait = Wait::new(format!("a completed run of {} after the deploys", health.service), cycle * 2);
+    let polled = wait.poll(|| {
+        let runs = query.run(ctx, "health checks after the deploys")?.len();
+        if runs > 0 {
+            return Ok::<_, CheckError>(Progress::Done(runs));
+        }
+        Ok(Progress::Pending("no run yet".to_string()))
+    })?;
+    Ok(polled?.value)
 }
 
 fn alert_count(ctx: &CheckContext) -> Result<Option<usize>, CheckError> {
