@@ -102,7 +102,9 @@ impl Session {
 
         // 5. From here on the suite disturbs the host; history ends now.
         let ctx = CheckContext::new(session.target.as_ref(), &session.profile, "setup::observe");
-        session.observed_at = clock::now(&ctx).ok();
+        // One second past the target clock, which `date +%s` rounds down,
+        // so that events of the last second before it are inside.
+        session.observed_at = clock::now(&ctx).ok().map(|now| now + 1);
         Ok(session)
     }
 

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Fault: PM2 and its staging apps run in production's slice
+# Breaks: phase3::separate_slices
+set -euo pipefail
+install -d /etc/systemd/system/pm2-root.service.d
+printf '[Service]\nSlice=alive-prod.slice\n' > /etc/systemd/system/pm2-root.service.d/50-slice.conf
+systemctl daemon-reload
+systemctl restart pm2-root.service
