@@ -3,9 +3,7 @@
 # Breaks: phase3::no_error_spikes
 # Age: phase1
 set -euo pipefail
-cg=$(systemctl show -p ControlGroup --value alive-prod.service)
-for root in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
-  [ -f "$root$cg/cgroup.procs" ] && break
-done
-# journald attributes a message to the unit whose cgroup the sender is in.
-bash -c "echo \$\$ > '$root$cg/cgroup.procs'; exec logger -p user.err -t alive 'request handler crashed: TypeError'"
+pid=$(systemctl show -p MainPID --value alive-prod.service)
+# Production's stdout is its journal stream, so the line is recorded as the
+# unit's own, and journald reads the <N> prefix as its priority.
+echo '<3>request handler crashed: TypeError' > "/proc/$pid/fd/1"
