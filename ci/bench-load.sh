@@ -19,6 +19,9 @@ connections=${CONNECTIONS:-50}
 rounds=${ROUNDS:-5}
 # The node server exits by itself after this many seconds.
 server_lifetime_s=1800
+# A run counts as quiet when the rest of the machine used at most this
+# much CPU, in % of one core, during it.
+quiet_rest_cpu=10
 
 log() { printf 'bench-load: %s\n' "$*" >&2; }
 
@@ -192,7 +195,7 @@ tools="ab oha alive_load alive_load_1"
 
 printf '%-5s  %-22s  %10s  %6s  %10s  %6s  %6s\n' round tool 'requests/s' failed 'client' 'server' 'rest'
 printf '%-5s  %-22s  %10s  %6s  %10s  %6s  %6s\n' '' '' '' '' 'µs CPU/req' 'CPU %' 'CPU %'
-declare -A rates
+declare -A rates quiet_rates
 for round in $(seq 1 "$rounds"); do
   for tool in $tools; do
     if ! line=$(timed "$tool"); then
@@ -203,19 +206,30 @@ for round in $(seq 1 "$rounds"); do
     printf '%-5s  %-22s  %10.0f  %6s  %10s  %6s  %6s\n' \
       "$round" "$(name "$tool")" "$rate" "$failed" "$cpu" "$server_cpu" "$rest_cpu"
     rates[$tool]+="$rate "
+    if [ "$rest_cpu" -le "$quiet_rest_cpu" ]; then
+      quiet_rates[$tool]+="$rate "
+    fi
   done
 done
 
 echo
-# Other load on the machine lowers some rounds a lot, so the maximum is
-# printed beside the median.
-printf '%-22s  %10s  %10s\n' tool 'median/s' 'max/s'
+# Other load on the machine lowers some rounds a lot, so the maximum and
+# the median of the quiet rounds are printed beside the median.
+printf '%-22s  %10s  %10s  %16s\n' tool 'median/s' 'max/s' 'quiet median/s'
 for tool in $tools; do
   median_rate=$(tr ' ' '\n' <<<"${rates[$tool]}" | grep . | median)
   max_rate=$(tr ' ' '\n' <<<"${rates[$tool]}" | grep . | sort -g | tail -1)
-  printf '%-22s  %10.0f  %10.0f\n' "$(name "$tool")" "$median_rate" "$max_rate"
+  quiet_count=$(tr ' ' '\n' <<<"${quiet_rates[$tool]:-}" | grep -c . || true)
+  if [ "$quiet_count" -gt 0 ]; then
+    quiet_median=$(tr ' ' '\n' <<<"${quiet_rates[$tool]}" | grep . | median)
+    quiet=$(printf '%.0f (n=%s)' "$quiet_median" "$quiet_count")
+  else
+    quiet="none"
+  fi
+  printf '%-22s  %10.0f  %10.0f  %16s\n' "$(name "$tool")" "$median_rate" "$max_rate" "$quiet"
   declare "median_$tool=$median_rate"
 done
+echo "quiet rounds: rest CPU at most $quiet_rest_cpu % of one core"
 
 # The goal, on median rates: at least oha's rate and twice ab's.
 for tool in alive_load alive_load_1; do

@@ -149,12 +149,18 @@ pub struct ProductionBuild {
 }
 
 /// Load runs against production, and the latency bounds they must keep.
+/// Each run sends `requests` requests at a fixed rate over `duration`, with
+/// latency measured from each request's intended start, so that the run
+/// covers the staging work it measures and a stalled server shows.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Load {
-    /// Closed model: requests per run (the plan's `ab -n`).
+    /// Requests per run (the plan's `ab -n`).
     pub requests: u64,
-    /// Closed model: concurrent connections (the plan's `ab -c`).
+    /// Length of a run; shorter than the staging build it measures.
+    #[serde(with = "humantime_serde")]
+    pub duration: Duration,
+    /// Concurrent connections (the plan's `ab -c`).
     pub connections: usize,
     /// Largest allowed increase of p95 latency during a staging build: 0.5
     /// is the plan's "+50%".
@@ -166,6 +172,13 @@ pub struct Load {
     /// Open model rate, in requests per second, of the load kept up during
     /// a blue-green swap.
     pub swap_rate: f64,
+}
+
+impl Load {
+    /// Returns the request rate per second of a run.
+    pub fn rate(&self) -> f64 {
+        self.requests as f64 / self.duration.as_secs_f64().max(0.001)
+    }
 }
 
 /// The health-check timer and its failure counter.

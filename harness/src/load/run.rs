@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::task::JoinSet;
+
 use super::config::{Config, ConfigError, Model};
 use super::report::Report;
 use super::schedule::Schedule;
@@ -44,20 +46,18 @@ pub async fn run_async(config: &Config) -> Result<Report, RunError> {
     // Every worker takes its slots from one schedule that starts now.
     let start = Instant::now();
     let schedule = Arc::new(Schedule::new(config.model, start, config.time_limit));
-    let workers: Vec<_> = (0..config.connections)
-        .map(|_| {
-            let config = Arc::clone(&config);
-            let schedule = Arc::clone(&schedule);
-            tokio::spawn(async move { run_worker(&config.target, config.timeout, &schedule).await })
-        })
-        .collect();
+    let mut workers = JoinSet::new();
+    for _ in 0..config.connections {
+        let config = Arc::clone(&config);
+        let schedule = Arc::clone(&schedule);
+        workers.spawn(async move { run_worker(&config.target, config.timeout, &schedule).await });
+    }
 
-    // Merge the workers' tallies as they finish.
+    // Merge the workers' tallies as they finish. Returning early drops
+    // `workers`, which aborts the workers still running.
     let mut total = Tally::new();
-    for worker in workers {
-        let tally = worker
-            .await
-            .map_err(|error| RunError::Worker(error.to_string()))?;
+    while let Some(finished) = workers.join_next().await {
+        let tally = finished.map_err(|error| RunError::Worker(error.to_string()))?;
         total.merge(&tally);
     }
     let duration = start.elapsed();

@@ -61,9 +61,10 @@ fn cpu_weight(ctx: &CheckContext, unit: &str) -> Result<u64, CheckError> {
 pub fn staging_build_under_load(ctx: &CheckContext) -> Result<(), CheckError> {
     let load = &ctx.profile.load;
     let arguments = format!(
-        "{} --requests {} --connections {}",
+        "{} --rate {} --duration {}ms --connections {}",
         shell_quote(&ctx.profile.health_url()),
-        load.requests,
+        load.rate(),
+        load.duration.as_millis(),
         load.connections
     );
     let baseline = load_tool::run(ctx, "baseline load", &arguments)?;
@@ -114,8 +115,17 @@ for root in /sys/fs/cgroup/unified /sys/fs/cgroup/systemd /sys/fs/cgroup; do
   [ -n "$slice_cg" ] && [ -d "$root$slice_cg" ] && break
 done
 foreign=$(mktemp); report=$(mktemp); log=$(mktemp)
+tasks() {{ systemctl show -p TasksCurrent --value {staging_slice}; }}
+idle_tasks=$(tasks)
 ( cd {dir} && {build} ) > "$log" 2>&1 &
 build=$!
+# The load starts once the build's work runs in the staging slice.
+for poll in $(seq 400); do
+  [ "$(tasks)" -gt "$idle_tasks" ] 2>/dev/null && break
+  kill -0 "$build" 2>/dev/null || break
+  sleep 0.05
+done
+echo "work_started_after_polls=$poll"
 ( while kill -0 "$build" 2>/dev/null; do
     for procs in $(find "$root$slice_cg" -name cgroup.procs 2>/dev/null); do
       case "$procs" in "$root$unit_cg"/*) continue ;; esac
@@ -134,6 +144,7 @@ sort -u "$foreign" | head -n 10 | sed 's/^/foreign=/'
 tail -n 5 "$log" | sed 's/^/build_log=/'
 rm -f "$foreign" "$report" "$log""#,
         slice = shell_quote(&ctx.profile.production_build.slice),
+        staging_slice = shell_quote(&staging.slice),
         unit = shell_quote(&ctx.profile.service.unit),
         dir = shell_quote(&staging.dir),
         build = staging.build,
