@@ -47,7 +47,7 @@ impl fmt::Debug for Check {
     }
 }
 
-/// Why a check failed.
+/// The cause of a failed check.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     /// The outcome does not hold on the target.
@@ -79,7 +79,7 @@ pub fn unmet(expected: impl Into<String>, found: impl Into<String>) -> CheckErro
     }
 }
 
-/// Why a check did not run.
+/// The reason a check was skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SkipReason {
     /// A disruptive check on a `local` target without the opt-in.
@@ -154,8 +154,8 @@ impl CheckReport {
     }
 }
 
-/// What a running check can use: the target, the profile, and an evidence
-/// log that every command run through it is added to.
+/// The environment of a running check: the target, the profile, and an
+/// evidence log that records every command run through it.
 pub struct CheckContext<'a> {
     pub target: &'a dyn Target,
     pub profile: &'a Profile,

@@ -29,7 +29,7 @@ use crate::target::{Target, TargetError};
 /// Time a fault script may take.
 const APPLY_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// How a run names its fault: by name in `containers/faults/`, or by path.
+/// A fault reference: a name in `containers/faults/`, or a path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultSpec {
     Named(String),

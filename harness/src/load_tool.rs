@@ -12,7 +12,7 @@ use crate::paths::target_dir;
 /// A ready `alive-load` binary to use instead of building one.
 pub const LOAD_BIN_VAR: &str = "ALIVE_SUITE_LOAD_BIN";
 
-/// Where the binary goes inside a container target.
+/// Path of the binary inside a container target.
 const REMOTE_PATH: &str = "/usr/local/lib/alive-suite/alive-load";
 
 /// The local binary, once found or built in this process.

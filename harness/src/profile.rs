@@ -43,13 +43,11 @@ pub struct Service {
     pub user: String,
     /// TCP port the service listens on, probed at 127.0.0.1 on the target.
     pub port: u16,
-    /// HTTP path that must answer 200.
+    /// HTTP path that must return 200.
     pub health_path: String,
     /// Time within which systemd must bring the service back after SIGKILL.
     #[serde(with = "humantime_serde")]
     pub restart_deadline: Duration,
-    /// Process name fragment that the plan's `ps` check greps for.
-    pub process_match: String,
 }
 
 /// The production directory tree.

@@ -15,8 +15,8 @@ use crate::settings::Settings;
 /// Reports of the checks that have finished, shared by the trials.
 type Finished = Arc<Mutex<Vec<CheckReport>>>;
 
-/// Runs `phase`'s checks, after the checks of every earlier phase as its
-/// gate, as libtest-mimic trials; writes the JUnit report; and returns the
+/// Runs the checks of every earlier phase as the gate, then `phase`'s own
+/// checks, as libtest-mimic trials. Writes the JUnit report and returns the
 /// process exit code.
 pub fn run_phase(phase: Phase) -> ExitCode {
     run_phase_with_args(phase, Arguments::from_args())

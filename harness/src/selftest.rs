@@ -1,9 +1,12 @@
 //! The fault self-test: proof that every check can fail.
 //!
 //! Each fault in `containers/faults/` gets a fresh reference host. The
-//! fault is applied, every check up to the fault's phase runs, and the
-//! trial passes only when exactly the checks the fault names failed.
-//! A coverage trial requires at least one fault for every check.
+//! fault is applied, the checks run, and the trial passes only when exactly
+//! the checks the fault names failed. The checks are all of the fault's
+//! phase and the observational checks of the earlier phases, which form
+//! its gate. The earlier phases' disruptive checks are left out to keep
+//! the self-test within a CI job's time; each phase's own test target runs
+//! them. A coverage trial requires at least one fault for every check.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -127,7 +130,7 @@ fn verify_fault(fault: &Fault) -> Result<(), String> {
     }
     let phase = fault.phase();
     let session = Session::open(settings, Some(fault.clone()), phase).map_err(|error| format!("setup failed: {error}"))?;
-    let reports = session.run_all(phase);
+    let reports = session.run_all(phase, true);
 
     let expected: BTreeSet<&str> = fault.breaks.iter().map(String::as_str).collect();
     let failed: BTreeSet<&str> = reports

@@ -253,10 +253,14 @@ pub fn gate_failure(reports: &[CheckReport], phase: Phase) -> Option<(Phase, Vec
 
 impl Session {
     /// Runs every check up to `phase` in order, blocking a phase whose gate
-    /// failed, and returns the reports.
-    pub fn run_all(&self, phase: Phase) -> Vec<CheckReport> {
+    /// failed, and returns the reports. With `gate_observations_only`, the
+    /// earlier phases contribute only their observational checks.
+    pub fn run_all(&self, phase: Phase, gate_observations_only: bool) -> Vec<CheckReport> {
         let mut reports = Vec::new();
-        for check in ordered_checks(phase) {
+        let selected = ordered_checks(phase)
+            .into_iter()
+            .filter(|check| !gate_observations_only || check.phase == phase || check.nature == Nature::Observational);
+        for check in selected {
             let report = match gate_failure(&reports, check.phase) {
                 Some((gate, failed)) => self.blocked(check, gate, failed),
                 None => self.run_check(check),

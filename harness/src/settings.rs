@@ -74,7 +74,7 @@ pub enum SettingsError {
     /// A switch is neither on nor off.
     #[error("invalid value `{value}` in {var}; use 1 to turn it on or 0 to turn it off")]
     InvalidSwitch { var: &'static str, value: String },
-    /// A variable holds bytes that are not UTF-8.
+    /// A variable contains bytes that are not UTF-8.
     #[error("{var} is not valid UTF-8")]
     NotUnicode { var: &'static str },
 }

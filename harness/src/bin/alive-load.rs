@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use alive_harness::load::{self, Config, Model};
+use alive_harness::load::{self, format_connections, Config, Model};
 use clap::error::ErrorKind;
 use clap::{ArgGroup, CommandFactory, Parser};
 
@@ -122,8 +122,8 @@ fn describe(config: &Config) -> String {
         }
     };
     format!(
-        "{load} over {} connections to {}",
-        config.connections,
+        "{load} over {} to {}",
+        format_connections(config.connections),
         config.target.url()
     )
 }

@@ -20,6 +20,8 @@ mod worker;
 
 pub use compare::{compare, Comparison, Verdict};
 pub use config::{Config, ConfigError, Model, Requested, DEFAULT_TIMEOUT, DEFAULT_TIME_LIMIT};
-pub use report::{listed_quantiles, percentile_name, Errors, LatencySummary, Report};
+pub use report::{
+    format_connections, listed_quantiles, percentile_name, Errors, LatencySummary, Report,
+};
 pub use run::{run, run_async, RunError};
 pub use target::{Target, TargetError};

@@ -169,6 +169,15 @@ pub fn percentile_name(quantile: f64) -> String {
     format!("p{percent}")
 }
 
+/// Formats a connection count with its noun: `1 connection`, `2 connections`.
+pub fn format_connections(count: usize) -> String {
+    if count == 1 {
+        "1 connection".to_string()
+    } else {
+        format!("{count} connections")
+    }
+}
+
 /// Formats µs as milliseconds with 3 decimals.
 pub(crate) fn format_ms(micros: u64) -> String {
     format!("{:.3} ms", micros as f64 / 1000.0)
@@ -179,16 +188,18 @@ impl fmt::Display for Report {
         match self.requested {
             Requested::Closed { requests } => writeln!(
                 f,
-                "closed model: {requests} requests to {} over {} connections",
-                self.url, self.connections
+                "closed model: {requests} requests to {} over {}",
+                self.url,
+                format_connections(self.connections)
             )?,
             Requested::Open {
                 rate_per_s,
                 duration_s,
             } => writeln!(
                 f,
-                "open model: {rate_per_s} requests/s for {duration_s} s to {} over {} connections",
-                self.url, self.connections
+                "open model: {rate_per_s} requests/s for {duration_s} s to {} over {}",
+                self.url,
+                format_connections(self.connections)
             )?,
         }
 
@@ -347,6 +358,35 @@ mod tests {
         assert_eq!(value["errors"]["by_status"]["503"], 1);
         assert_eq!(value["percentiles"][99][0], 0.99);
         assert_eq!(value["percentiles"][99][1], 990);
+    }
+
+    #[test]
+    fn summary_names_model_and_counts() {
+        let mut tally = tally_of_1_to_1000_us();
+        tally.record(Outcome::Status(503), Duration::ZERO, false);
+        let report = report_of(&tally);
+        let summary = report.to_string();
+
+        assert!(
+            summary.starts_with(
+                "closed model: 1001 requests to http://127.0.0.1:8080/ over 1 connection\n"
+            ),
+            "{summary}"
+        );
+        assert!(
+            summary
+                .contains("sent 1001, ok 1000, errors 1 (connect 0, timeout 0, status 1, other 0)"),
+            "{summary}"
+        );
+        assert!(summary.contains("error statuses: 503: 1"), "{summary}");
+        assert!(summary.contains("p99 0.990 ms"), "{summary}");
+        assert!(!summary.contains("late starts"), "{summary}");
+    }
+
+    #[test]
+    fn format_connections_uses_singular_for_one() {
+        assert_eq!(format_connections(1), "1 connection");
+        assert_eq!(format_connections(50), "50 connections");
     }
 
     #[test]

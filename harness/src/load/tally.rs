@@ -33,7 +33,7 @@ pub(crate) struct Tally {
     pub other: u64,
     pub by_status: BTreeMap<u16, u64>,
     /// Latencies of 2xx responses, in µs, with 3 significant digits. The
-    /// histogram grows to the largest latency recorded, so a worker holds
+    /// histogram grows to the largest latency recorded, so a worker uses
     /// 40 KB of counts for latencies below 16 ms instead of 188 KB for a
     /// fixed range up to an hour.
     pub latency_us: Histogram<u64>,
@@ -63,8 +63,8 @@ impl Tally {
             Outcome::Ok => {
                 self.ok += 1;
                 let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-                // `record` grows the histogram; `saturating_record` would
-                // clamp to its current range instead.
+                // `record` grows the histogram, whereas `saturating_record`
+                // would clamp to its current range.
                 if self.latency_us.record(micros).is_err() {
                     self.latency_us.saturating_record(micros);
                 }

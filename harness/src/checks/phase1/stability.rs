@@ -83,7 +83,7 @@ pub(crate) fn unplanned_restarts(ctx: &CheckContext, window: Duration) -> Result
 }
 
 /// Selects systemd's "Started" records for `unit`, which PID 1 writes with
-/// the unit in the `UNIT` field whatever the unit's description says.
+/// the unit in the `UNIT` field whatever the unit's description is.
 fn started_records(unit: &str) -> JournalQuery {
     JournalQuery::new()
         .with_match("_PID", "1")

@@ -70,7 +70,7 @@ pub fn timer_every_minute(ctx: &CheckContext) -> Result<(), CheckError> {
         ));
     }
 
-    // Past runs say nothing about a timer that has since stopped.
+    // Past runs prove nothing about a timer that has since stopped.
     let now_us = clock::now(ctx)? * 1_000_000;
     let last = runs.last().copied().unwrap_or(0);
     let since_last = Duration::from_micros(now_us.saturating_sub(last));
