@@ -26,7 +26,7 @@ pub enum RunError {
 /// Runs the load of `config` on a new tokio runtime and returns its report.
 /// Request errors are data in the report, not a `RunError`.
 ///
-/// Call it outside any tokio runtime; inside one, use [`run_async`].
+/// Call it outside any tokio runtime. Inside one, use [`run_async`].
 pub fn run(config: &Config) -> Result<Report, RunError> {
     config.validate()?;
     let mut builder = tokio::runtime::Builder::new_multi_thread();

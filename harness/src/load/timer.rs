@@ -2,8 +2,8 @@
 //! tokio's sleep, which operates at millisecond granularity (tokio 1.54
 //! docs of `tokio::time::sleep`). With tokio's sleep, open-model requests
 //! to a loopback node server started 1 to 2 ms late, which their latency
-//! included: p50 was 1.0 to 1.7 ms at 1000 requests/s, against 0.18 to
-//! 0.20 ms with a timerfd on the same 2-core machine.
+//! included: p50 was 1.0 to 1.7 ms at 1000 requests/s, against 0.09 to
+//! 0.20 ms with a timerfd on the same 2-core machine (ci/BENCHMARKS.md).
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
