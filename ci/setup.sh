@@ -30,7 +30,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# The Docker engine, unless a daemon already answers (Docker Desktop, a
+# The Docker engine, unless a daemon already responds (Docker Desktop, a
 # CI service, or an earlier run).
 if ! docker info >/dev/null 2>&1; then
   command -v dockerd >/dev/null || apt_install docker.io
