@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian or Ubuntu machine to run the suite: installs the Docker
 # engine and debootstrap when they are missing, and starts dockerd when no
-# daemon answers. Safe to run again; it changes nothing that already works.
+# daemon responds. It is safe to run again and changes nothing that works.
 # Run as root (CI runners and the development machines run as root).
 set -euo pipefail
 
