@@ -1,5 +1,5 @@
 //! Bad input never produces a passing run: each case exits with code 2 and
-//! one error that says what failed and what to do.
+//! prints one error that names what failed and what to do next.
 
 use std::path::{Path, PathBuf};
 

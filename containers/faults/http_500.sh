@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault: the live build answers every request with HTTP 500
+# Fault: the live build returns HTTP 500 for every request
 # Breaks: phase1::http_health, phase1::restart_on_kill, phase1::survives_pm2_kill
 # Settle: yes
 set -euo pipefail

@@ -13,7 +13,7 @@ else
   echo -1 > "$dir/memory.limit_in_bytes"
   usage() { cat "$dir/memory.usage_in_bytes"; }
 fi
-# A root shell joins the cgroup, then becomes alive-prod and holds 320 MiB.
+# A root shell joins the cgroup, then becomes alive-prod and keeps 320 MiB allocated.
 nohup bash -c "echo \$\$ > '$dir/cgroup.procs'; exec setpriv --reuid=alive-prod --regid=alive-prod --clear-groups \
   node -e 'const b = []; for (let i = 0; i < 320; i++) b.push(Buffer.alloc(1 << 20, 1)); setInterval(() => b.length, 1000)'" \
   >/dev/null 2>&1 &
