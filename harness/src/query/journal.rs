@@ -6,6 +6,9 @@ use crate::check::{shell_quote, CheckContext, CheckError};
 
 /// `MESSAGE_ID` systemd logs when a unit's start job completes.
 pub const UNIT_STARTED: &str = "39f53479d3a045ac8e11786248231fbf";
+/// `MESSAGE_ID` systemd logs when a unit enters the failed state, as a
+/// oneshot service does after each failed run.
+pub const UNIT_FAILED: &str = "d9b373ed55a64feb8242e02dbe79a49c";
 
 /// One journal entry.
 #[derive(Debug, Clone)]

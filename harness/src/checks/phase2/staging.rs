@@ -3,7 +3,7 @@
 use crate::check::{shell_quote, unmet, CheckContext, CheckError};
 use crate::disruption;
 use crate::query::clock;
-use crate::query::journal::{JournalQuery, UNIT_STARTED};
+use crate::query::journal::{JournalQuery, UNIT_FAILED, UNIT_STARTED};
 use crate::wait::{Progress, Wait};
 use crate::query::http::{self, ProbedRun};
 
@@ -61,24 +61,25 @@ pub fn staging_deploys_no_alerts(ctx: &CheckContext) -> Result<(), CheckError> {
     disruption::record_end(ctx, "staging deploys in a row")?;
     outcome?;
 
-    // Every failed health check logs an error, so the journal shows each
-    // counter increment during the deploys, even one that a later success
-    // reset. One more cycle lets a late run finish.
+    // systemd records every failed run of the health check, so the journal
+    // shows each counter increment during the deploys, even one that a
+    // later success reset. One more cycle lets a late run finish.
     let cycle = health.interval + health.max_accuracy + health.run_time;
     let runs_after = await_runs_since(ctx, clock::now(ctx)?, cycle)?;
     let failures: Vec<String> = JournalQuery::new()
-        .with_unit(&health.service)
+        .with_match("_PID", "1")
+        .with_match("UNIT", &health.service)
+        .with_match("MESSAGE_ID", UNIT_FAILED)
         .with_since(started)
-        .run(ctx, &format!("errors of {} since the first deploy", health.service))?
+        .run(ctx, &format!("failed runs of {} since the first deploy", health.service))?
         .iter()
-        .filter(|entry| entry.priority.is_some_and(|priority| priority <= 3))
         .map(|entry| format!("@{} {}", entry.realtime_secs(), entry.message))
         .collect();
     ctx.note(format!("{runs_after} health checks completed after the deploys"));
     if !failures.is_empty() {
         return Err(unmet(
             format!("{deploys} staging deploys to cause no failed production health check"),
-            format!("{} errors: {}", failures.len(), failures.join("; ")),
+            format!("{} failed runs: {}", failures.len(), failures.join("; ")),
         ));
     }
     if let (Some(before), Some(after)) = (alerts_before, alert_count(ctx)?) {
