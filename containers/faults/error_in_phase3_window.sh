@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Fault: production logged an error, longer ago than the Phase 1 window but inside Phase 3's
+# Fault: an error about production was logged longer ago than the Phase 1 window but inside Phase 3's
 # Breaks: phase3::no_error_spikes
 # Age: phase1
 set -euo pipefail
-pid=$(systemctl show -p MainPID --value alive-prod.service)
-# Production's stdout is its journal stream, so the line is recorded as the
-# unit's own, and journald reads the <N> prefix as its priority.
-echo '<3>request handler crashed: TypeError' > "/proc/$pid/fd/1"
+# journalctl -u matches root's entries that name the unit in
+# OBJECT_SYSTEMD_UNIT, as systemd's own messages about a unit do.
+printf '%s\n' 'MESSAGE=request handler crashed: TypeError' 'PRIORITY=3' 'SYSLOG_IDENTIFIER=alive' \
+  'OBJECT_SYSTEMD_UNIT=alive-prod.service' | logger --journald
