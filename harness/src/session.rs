@@ -89,7 +89,7 @@ impl Session {
         //    as a real host must have before the plan's checks.
         session.settle(phase);
 
-        // 4. Break the host, then let it run again if the fault asks to.
+        // 4. Break the host, then let it run again if the fault's header says so.
         if let Some(fault) = &session.fault {
             fault.apply(session.target.as_ref())?;
             if fault.settle {
@@ -109,9 +109,9 @@ impl Session {
     }
 
     /// Waits until production has been active for the longest window of
-    /// the phases up to `phase`, when the profile asks for it. A production
-    /// unit that is down never settles; the wait then ends at its deadline
-    /// and the checks report the state they find.
+    /// the phases up to `phase`, when the profile sets `observation.settle`.
+    /// A production unit that is down never settles; the wait then ends at
+    /// its deadline and the checks report the state they find.
     fn settle(&self, phase: Phase) {
         if !self.profile.observation.settle {
             return;

@@ -76,8 +76,8 @@ pub fn frozen_lockfile_enforced(ctx: &CheckContext) -> Result<(), CheckError> {
     let changed = serde_json::to_string_pretty(&package).unwrap_or_default();
 
     // The build runs on a copy of the source whose package.json gained a
-    // dependency that its lockfile lacks; the idle build is kept aside and
-    // put back if the build replaced it.
+    // dependency that its lockfile lacks. The builds are kept aside and put
+    // back if the build replaced one.
     let script = format!(
         r#"CURRENT={current}; BUILDS={builds}
 {SNAPSHOT_FUNCTIONS}
