@@ -120,12 +120,12 @@ fn fault_on_local_target_is_rejected() {
 
 #[test]
 #[serial(docker)]
-fn no_docker_daemon_says_how_to_start_one() {
+fn no_docker_daemon_names_the_fix() {
     suite("phase1")
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no Docker daemon answers"))
+        .stderr(predicate::str::contains("no Docker daemon responds"))
         .stderr(predicate::str::contains("ALIVE_SUITE_TARGET=local"));
 }
 

@@ -17,7 +17,7 @@ pub const SUITE_IDENTIFIER: &str = "alive-suite";
 const EVENT_FIELD: &str = "ALIVE_SUITE_EVENT";
 
 /// Events that happen shortly after a disruption ends, such as a start
-/// job that completes after the check has seen the service answer, still
+/// job that completes after the check has seen the service respond, still
 /// belong to it.
 const TRAILING_MARGIN: Duration = Duration::from_secs(5);
 

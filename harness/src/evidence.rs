@@ -1,4 +1,4 @@
-//! What a check saw: the commands it ran on the target and notes it made.
+//! Evidence of a check: the commands it ran on the target and its notes.
 
 use std::fmt;
 

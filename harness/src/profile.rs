@@ -1,7 +1,7 @@
 //! The host profile: every name, path, port and window the checks use.
 //!
 //! A profile is a TOML file. `profiles/default.toml` in this crate matches the
-//! plan for a real production host; the reference host ships its own profile
+//! plan for a real production host. The reference host ships its own profile,
 //! with the observation windows scaled down to seconds.
 
 use std::fmt;
@@ -196,7 +196,7 @@ pub struct Healthcheck {
     /// Largest acceptable `AccuracySec` of the timer.
     #[serde(with = "humantime_serde")]
     pub max_accuracy: Duration,
-    /// Longest a single health check may take (its HTTP timeout).
+    /// Maximum time a single health check may take (its HTTP timeout).
     #[serde(with = "humantime_serde")]
     pub run_time: Duration,
     /// Consecutive failures after which the alert is sent.
@@ -234,7 +234,7 @@ pub struct Windows {
     pub final_validation: Duration,
 }
 
-/// How the suite treats a host that has only just started.
+/// Treatment of a host that has only just started.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observation {

@@ -149,10 +149,10 @@ fn verify_fault(fault: &Fault) -> Result<(), String> {
         join(&failed)
     );
     for report in &reports {
-        let wanted = expected.contains(report.id);
+        let expected_to_fail = expected.contains(report.id);
         let line = match &report.verdict {
-            Verdict::Passed if wanted => "passed, but the fault should make it fail".to_string(),
-            Verdict::Failed(error) if !wanted => format!("failed unexpectedly: {}", error.to_string().replace('\n', " / ")),
+            Verdict::Passed if expected_to_fail => "passed, but the fault should make it fail".to_string(),
+            Verdict::Failed(error) if !expected_to_fail => format!("failed unexpectedly: {}", error.to_string().replace('\n', " / ")),
             Verdict::Skipped(reason) => format!("skipped: {reason}"),
             _ => continue,
         };

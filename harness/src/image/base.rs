@@ -9,7 +9,7 @@ use crate::paths::repository_root;
 /// Names a local image to use as the base instead of the search below.
 pub const BASE_IMAGE_VAR: &str = "ALIVE_SUITE_BASE_IMAGE";
 
-/// The image that a registry serves and that a pull asks for.
+/// The image that a pull requests from a registry.
 const REGISTRY_BASE: &str = "debian:bookworm";
 /// The tag under which the offline bootstrap imports its root file system.
 const BOOTSTRAP_BASE: &str = "alive-suite/debian-base:bookworm";

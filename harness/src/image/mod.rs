@@ -24,9 +24,9 @@ impl fmt::Display for ImageRef {
 /// The reference host image could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
-    /// The `docker` client is missing or no daemon answers.
+    /// The `docker` client is missing or no daemon responds.
     #[error(
-        "no Docker daemon answers (`docker info` failed: {detail})\n\
+        "no Docker daemon responds (`docker info` failed: {detail})\n\
          start one (for example `dockerd &` as root) or set ALIVE_SUITE_TARGET=local \
          to test the systemd host the suite runs on"
     )]

@@ -8,7 +8,7 @@ use crate::check::{CheckReport, Verdict};
 #[derive(Debug, Clone)]
 pub enum TrialStatus {
     Passed,
-    /// `message` is a one-line summary; `detail` holds the full evidence.
+    /// `message` is a one-line summary; `detail` contains the full evidence.
     Failed { message: String, detail: String },
     Skipped { reason: String },
 }

@@ -1,4 +1,4 @@
-//! The production unit: its file, enablement, state and HTTP answer.
+//! The production unit: its file, enablement, state and HTTP response.
 
 use crate::check::{shell_quote, unmet, CheckContext, CheckError};
 use crate::checks::production_unit;

@@ -7,7 +7,7 @@ use crate::check::{shell_quote, unmet, CheckContext, CheckError};
 use crate::disruption;
 use crate::wait::{Progress, Wait};
 
-/// Text of the test alert, which tells it apart from real alerts.
+/// Text of the test alert, which distinguishes it from real alerts.
 const TEST_ALERT_MARKER: &str = "TEST: Phase 2 verification by alive-suite";
 
 /// One alert as the receiver recorded it.
