@@ -100,6 +100,18 @@ pub enum Progress<T> {
     Pending(String),
 }
 
+impl<T> Waited<T> {
+    /// Formats the wait for evidence: its duration, polls and deadline.
+    pub fn describe(&self, deadline: Duration) -> String {
+        format!(
+            "after {} ms ({} polls, deadline {})",
+            self.elapsed.as_millis(),
+            self.attempts,
+            humantime::format_duration(deadline)
+        )
+    }
+}
+
 impl<T> fmt::Display for Waited<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

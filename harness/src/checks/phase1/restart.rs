@@ -128,13 +128,7 @@ fn kill_and_await_restart(ctx: &CheckContext, main_pid: u64, deadline: Duration)
         Ok(Progress::Done(pid))
     })?;
     let waited = polled?;
-    ctx.note(format!(
-        "MainPID {main_pid} -> {} and HTTP 200 after {} ms ({} polls, deadline {})",
-        waited.value,
-        waited.elapsed.as_millis(),
-        waited.attempts,
-        humantime::format_duration(deadline)
-    ));
+    ctx.note(format!("MainPID {main_pid} -> {} and HTTP 200 {}", waited.value, waited.describe(deadline)));
     Ok(())
 }
 

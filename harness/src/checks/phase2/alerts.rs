@@ -73,12 +73,7 @@ fn outage_until_alert(
         Ok(Progress::Pending(format!("{} alerts in total", alerts.len())))
     })?;
     let waited = polled?;
-    ctx.note(format!(
-        "first alert arrived {} ms after production stopped ({} polls, deadline {})",
-        waited.elapsed.as_millis(),
-        waited.attempts,
-        humantime::format_duration(deadline)
-    ));
+    ctx.note(format!("first alert arrived {} after production stopped", waited.describe(deadline)));
 
     await_counter(
         ctx,

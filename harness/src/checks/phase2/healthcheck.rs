@@ -272,12 +272,6 @@ pub(super) fn await_counter(
         Ok(Progress::Pending(format!("counter {count}")))
     })?;
     let waited = polled?;
-    ctx.note(format!(
-        "{what}: counter {} after {} ms ({} polls, deadline {})",
-        waited.value,
-        waited.elapsed.as_millis(),
-        waited.attempts,
-        humantime::format_duration(deadline)
-    ));
+    ctx.note(format!("{what}: counter {} {}", waited.value, waited.describe(deadline)));
     Ok(waited.value)
 }
