@@ -53,7 +53,7 @@ if ! docker info >/dev/null 2>&1; then
     sleep 1
   done
 fi
-log "Docker $(docker info --format '{{.ServerVersion}}') answers"
+log "Docker $(docker info --format '{{.ServerVersion}}') responds"
 
 # debootstrap builds the base image on machines that reach no image
 # registry; it is small, so it is installed either way.
