@@ -15,6 +15,10 @@ pub const LOAD_BIN_VAR: &str = "ALIVE_SUITE_LOAD_BIN";
 /// Path of the binary inside a container target.
 const REMOTE_PATH: &str = "/usr/local/lib/alive-suite/alive-load";
 
+/// Prefix of the scope name that [`command`] runs the load generator in.
+/// The process ID of the starting shell completes the name.
+pub const SCOPE_PREFIX: &str = "alive-suite-load-";
+
 /// The local binary, once found or built in this process.
 static LOCAL_BINARY: Mutex<Option<PathBuf>> = Mutex::new(None);
 
@@ -26,12 +30,38 @@ pub fn ensure(ctx: &CheckContext) -> Result<String, CheckError> {
     Ok(ctx.target.provide_file(&local, REMOTE_PATH)?)
 }
 
+/// Returns a shell command that runs `binary` (as returned by [`ensure`])
+/// with `arguments` in a transient scope in production's slice, or
+/// directly when that slice is not active.
+///
+/// The load generator measures latency from each request's intended start,
+/// so when it waits for a CPU, that wait counts as production's latency. In
+/// production's slice it gets production's CPU weight: work in a slice of
+/// lower weight then delays production and the generator alike, and does
+/// not delay the generator alone. The scope ends with the process.
+pub fn command(ctx: &CheckContext, binary: &str, arguments: &str) -> String {
+    in_slice(&ctx.profile.production_build.slice, &shell_quote(binary), arguments)
+}
+
+/// Builds the shell command of [`command`]: `program` with `arguments` in a
+/// transient scope in `slice` when the slice is active. Otherwise the
+/// program runs directly and a notice goes to standard error.
+fn in_slice(slice: &str, program: &str, arguments: &str) -> String {
+    let quoted = shell_quote(slice);
+    let notice = shell_quote(&format!("load generator: {slice} is not active; running outside it"));
+    format!(
+        "if systemctl is-active --quiet {quoted}; then \
+systemd-run --quiet --scope --collect --slice={quoted} --unit=\"{SCOPE_PREFIX}$$\" --description='alive-suite load generator' -- {program} {arguments}; \
+else echo {notice} >&2; {program} {arguments}; fi"
+    )
+}
+
 /// Runs `alive-load` on the target with `arguments` and parses its report.
 pub fn run(ctx: &CheckContext, label: &str, arguments: &str) -> Result<Report, CheckError> {
     let binary = ensure(ctx)?;
     let output = ctx.run_with_timeout(
         label,
-        &format!("{} {arguments} --json", shell_quote(&binary)),
+        &command(ctx, &binary, &format!("{arguments} --json")),
         std::time::Duration::from_secs(900),
     )?;
     if !output.success() {
@@ -118,4 +148,35 @@ fn host_triple(cargo: &str) -> Option<String> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
         .find_map(|line| line.strip_prefix("host: ").map(str::to_string))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::in_slice;
+
+    fn sh(script: &str) -> std::process::Output {
+        Command::new("sh").arg("-c").arg(script).output().expect("sh runs")
+    }
+
+    /// Without an active slice of that name the program runs directly, with
+    /// its arguments, and the notice names the slice.
+    #[test]
+    fn in_slice_runs_directly_without_the_slice() {
+        let output = sh(&in_slice("alive-suite-test-absent.slice", "echo", "ran 'with arguments'"));
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "ran with arguments\n");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("alive-suite-test-absent.slice is not active"), "stderr: {stderr}");
+    }
+
+    #[test]
+    fn in_slice_uses_a_scope_in_the_slice() {
+        let script = in_slice("alive-prod.slice", "/bin/load", "--rate 5");
+        assert!(
+            script.contains("systemd-run --quiet --scope --collect --slice='alive-prod.slice' --unit=\"alive-suite-load-$$\""),
+            "script: {script}"
+        );
+        assert!(script.contains("-- /bin/load --rate 5;"), "script: {script}");
+    }
 }

@@ -103,7 +103,8 @@ pub fn staging_build_under_load(ctx: &CheckContext) -> Result<(), CheckError> {
 }
 
 /// Starts the staging build, runs the load while it works, and samples the
-/// processes in production's slice that are not production's own. Returns
+/// processes in production's slice that are neither production's own nor
+/// the load generator's. Returns
 /// the load report and those processes.
 fn build_under_load(ctx: &CheckContext, arguments: &str) -> Result<(Report, Vec<String>), CheckError> {
     let binary = load_tool::ensure(ctx)?;
@@ -128,13 +129,13 @@ done
 echo "work_started_after_polls=$poll"
 ( while kill -0 "$build" 2>/dev/null; do
     for procs in $(find "$root$slice_cg" -name cgroup.procs 2>/dev/null); do
-      case "$procs" in "$root$unit_cg"/*) continue ;; esac
+      case "$procs" in "$root$unit_cg"/* | */{load_scope}*.scope/*) continue ;; esac
       for pid in $(cat "$procs"); do echo "pid $pid: $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null | cut -c1-120)"; done
     done >> "$foreign"
     sleep 0.2
   done ) &
 sampler=$!
-{binary} {arguments} --json > "$report"
+{load} > "$report"
 kill -0 "$build" 2>/dev/null && echo "build_outlasted_load=yes" || echo "build_outlasted_load=no"
 wait "$build"; status=$?
 wait "$sampler"
@@ -148,7 +149,8 @@ rm -f "$foreign" "$report" "$log""#,
         unit = shell_quote(&ctx.profile.service.unit),
         dir = shell_quote(&staging.dir),
         build = staging.build,
-        binary = shell_quote(&binary),
+        load_scope = load_tool::SCOPE_PREFIX,
+        load = load_tool::command(ctx, &binary, &format!("{arguments} --json")),
     );
     let output = ctx.run_with_timeout("staging build under load", &script, STAGING_TIMEOUT)?;
     if marker(&output.stdout, "build_status") != Some("0") {

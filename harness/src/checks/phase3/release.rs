@@ -182,7 +182,7 @@ pub fn swap_under_load(ctx: &CheckContext) -> Result<(), CheckError> {
     // the swaps start once it has sent its first requests.
     let script = format!(
         r#"report=$(mktemp); current={current}
-{binary} {url} --rate {rate} --duration {seconds}s --connections {connections} --json > "$report" &
+{load} > "$report" &
 load=$!
 for attempt in $(seq 100); do
   ss -Htn state established "( dport = :{port} )" | grep -q . && break
@@ -197,11 +197,16 @@ echo "swap_status=$first $second"
 echo "report=$(tr -d '\n' < "$report")"
 rm -f "$report""#,
         current = shell_quote(&build.current_link),
-        binary = shell_quote(&binary),
-        url = shell_quote(&ctx.profile.health_url()),
-        rate = load.swap_rate,
-        seconds = SWAP_LOAD_SECONDS,
-        connections = load.connections,
+        load = load_tool::command(
+            ctx,
+            &binary,
+            &format!(
+                "{} --rate {} --duration {SWAP_LOAD_SECONDS}s --connections {} --json",
+                shell_quote(&ctx.profile.health_url()),
+                load.swap_rate,
+                load.connections
+            )
+        ),
         port = ctx.profile.service.port,
         swap = shell_quote(&build.swap_script),
     );

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Fault: staging's slice outweighs production's 50 to 1
+# The slices' CPU and I/O weights are swapped. Staging keeps its memory
+# limit, so the slice settings still pass as isolation; only production's
+# latency during a staging build shows the fault.
+# Breaks: phase3::staging_build_under_load
+set -euo pipefail
+for setting in alive-prod.slice:20 alive-staging.slice:1000; do
+  slice=${setting%%:*}
+  weight=${setting##*:}
+  install -d "/etc/systemd/system/$slice.d"
+  printf '[Slice]\nCPUWeight=%s\nIOWeight=%s\n' "$weight" "$weight" >"/etc/systemd/system/$slice.d/50-weight.conf"
+done
+systemctl daemon-reload
+[ "$(systemctl show -p CPUWeight --value alive-staging.slice)" = 1000 ]
