@@ -49,7 +49,7 @@ struct Cli {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10m")]
     time_limit: Duration,
 
-    /// Runtime worker threads [default: one per available core].
+    /// Runtime worker threads [default: half the available cores, at least 1].
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 

@@ -67,7 +67,8 @@ pub struct Config {
     pub timeout: Duration,
     /// No request starts after this much time from the start of the run.
     pub time_limit: Duration,
-    /// Runtime worker threads; `None` uses one per available core.
+    /// Runtime worker threads; `None` uses half the available cores, at
+    /// least one.
     pub threads: Option<usize>,
 }
 

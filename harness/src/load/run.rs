@@ -31,11 +31,20 @@ pub fn run(config: &Config) -> Result<Report, RunError> {
     config.validate()?;
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     builder.enable_all();
-    if let Some(threads) = config.threads {
-        builder.worker_threads(threads);
-    }
+    builder.worker_threads(config.threads.unwrap_or_else(default_threads));
     let runtime = builder.build().map_err(RunError::Runtime)?;
     runtime.block_on(run_async(config))
+}
+
+/// Returns the runtime thread count used when none is set: half the
+/// available cores, at least one.
+///
+/// The generator always runs on the host of the server it measures, and
+/// every core it keeps busy is a core the server cannot use. On 2 shared
+/// cores one runtime thread sent more requests per second than two, and
+/// used less CPU per request (ci/BENCHMARKS.md).
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1))
 }
 
 /// Runs the load of `config` on the current multi-thread tokio runtime.
@@ -76,5 +85,18 @@ fn stopped_by_time_limit(config: &Config, total: &Tally, duration: Duration) -> 
         Model::Open {
             duration: planned, ..
         } => planned > config.time_limit,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_threads;
+
+    #[test]
+    fn default_threads_leave_half_the_cores() {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let threads = default_threads();
+        assert!(threads >= 1, "threads: {threads}");
+        assert!(threads <= cores.div_ceil(2), "threads: {threads} on {cores} cores");
     }
 }
