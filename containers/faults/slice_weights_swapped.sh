@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fault: staging's slice outweighs production's 50 to 1
-# The slices' CPU and I/O weights are swapped. Staging keeps its memory
-# limit, so the slice settings still pass as isolation; only production's
-# latency during a staging build shows the fault.
-# Breaks: phase3::staging_build_under_load
+# The slices' CPU and I/O weights are swapped, while staging keeps its
+# memory limit. Production's p95 latency during a staging build rises to
+# seconds.
+# Breaks: phase3::separate_slices, phase3::staging_build_under_load
 set -euo pipefail
 for setting in alive-prod.slice:20 alive-staging.slice:1000; do
   slice=${setting%%:*}

@@ -37,14 +37,15 @@ pub fn separate_slices(ctx: &CheckContext) -> Result<(), CheckError> {
         }
     }
 
+    // A memory limit alone leaves staging's CPU use uncontained, so the CPU
+    // side needs a lower weight or a quota.
     let production_weight = cpu_weight(ctx, production_slice)?;
-    let staging = show_unit(ctx, staging_slice, &["CPUWeight", "CPUQuotaPerSecUSec", "MemoryMax"])?;
     let staging_weight = cpu_weight(ctx, staging_slice)?;
-    let limited = staging.span("CPUQuotaPerSecUSec")?.is_some() || staging.limit_bytes("MemoryMax")?.is_some();
-    if staging_weight >= production_weight && !limited {
+    let staging = show_unit(ctx, staging_slice, &["CPUQuotaPerSecUSec"])?;
+    if staging_weight >= production_weight && staging.span("CPUQuotaPerSecUSec")?.is_none() {
         return Err(unmet(
-            format!("{staging_slice} to have a lower CPUWeight than {production_slice}, or CPU or memory limits"),
-            format!("CPUWeight {staging_weight} against {production_weight}, and no limits"),
+            format!("{staging_slice} to have a lower CPUWeight than {production_slice}, or a CPUQuota"),
+            format!("CPUWeight {staging_weight} against {production_weight}, and no CPUQuota"),
         ));
     }
     Ok(())

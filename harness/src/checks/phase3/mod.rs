@@ -56,7 +56,7 @@ pub static CHECKS: &[Check] = &[
         id: "phase3::separate_slices",
         phase: Phase::Three,
         nature: Nature::Observational,
-        outcome: "Production and staging run in separate slices, staging with a lower weight or limits",
+        outcome: "Production and staging run in separate slices, staging with a lower CPU weight or a CPU quota",
         run: load::separate_slices,
     },
     Check {
