@@ -17,6 +17,15 @@ impl HttpProbe {
     pub fn is_ok(&self) -> bool {
         self.status == 200
     }
+
+    /// Returns the result as a message states it: "HTTP 503", or for status
+    /// 0 the reasons that no response arrived.
+    pub fn describe(&self) -> String {
+        match self.status {
+            0 => "no HTTP response (connection refused, reset or timed out)".to_string(),
+            status => format!("HTTP {status}"),
+        }
+    }
 }
 
 /// Sends `GET url` with curl on the target and returns the status.
@@ -103,4 +112,26 @@ rm -f "$log""#,
         failed: number("failed").unwrap_or(0),
         failures: values("failure"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{parse, HttpProbe};
+
+    #[test]
+    fn parse_reads_status_and_time() {
+        let probe = parse("503 0.012\n").expect("valid line");
+        assert_eq!(probe.status, 503);
+        assert_eq!(probe.time, Duration::from_millis(12));
+    }
+
+    #[test]
+    fn describe_explains_status_zero() {
+        let no_response = HttpProbe { status: 0, time: Duration::ZERO };
+        assert_eq!(no_response.describe(), "no HTTP response (connection refused, reset or timed out)");
+        let error = HttpProbe { status: 503, time: Duration::ZERO };
+        assert_eq!(error.describe(), "HTTP 503");
+    }
 }

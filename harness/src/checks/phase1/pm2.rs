@@ -103,9 +103,9 @@ fn kill_pm2_and_observe(ctx: &CheckContext, main_pid: u64) -> Result<(), CheckEr
             return Err(unmet(
                 format!("production to keep answering 200 on MainPID {main_pid} after `pm2 kill`"),
                 format!(
-                    "probe {probes} after {} ms: HTTP {} with MainPID={pid}",
+                    "probe {probes} after {} ms: {} with MainPID={pid}",
                     start.elapsed().as_millis(),
-                    probe.status
+                    probe.describe()
                 ),
             ));
         }

@@ -123,7 +123,7 @@ fn kill_and_await_restart(ctx: &CheckContext, main_pid: u64, deadline: Duration)
         }
         let probe = http::get_unrecorded(ctx, &url)?;
         if !probe.is_ok() {
-            return Ok(Progress::Pending(format!("MainPID={pid} active, GET returned {}", probe.status)));
+            return Ok(Progress::Pending(format!("MainPID={pid} active, GET: {}", probe.describe())));
         }
         Ok(Progress::Done(pid))
     })?;

@@ -55,11 +55,7 @@ pub fn http_health(ctx: &CheckContext) -> Result<(), CheckError> {
     let url = ctx.profile.health_url();
     let probe = http::get(ctx, &url)?;
     if !probe.is_ok() {
-        let found = match probe.status {
-            0 => "no HTTP response (connection refused, reset or timed out)".to_string(),
-            status => format!("HTTP {status}"),
-        };
-        return Err(unmet(format!("GET {url} on the target to return 200"), found));
+        return Err(unmet(format!("GET {url} on the target to return 200"), probe.describe()));
     }
     Ok(())
 }
