@@ -5,9 +5,9 @@
 # ab runs twice: as the plan runs it (a new connection per request) and with
 # keep-alive (-k), as every other run here. alive-load runs twice: with its
 # default of one runtime thread per two cores, and with one runtime thread
-# per core. Prints each run's requests per
-# second, the client's CPU time per request, the server's CPU use and the
-# rest of the machine's, then the median and maximum rate of each tool.
+# per core. Prints each run's requests per second, the client's CPU time per
+# request, the server's CPU use and the rest of the machine's, then the
+# median and maximum rate of each tool.
 # Installs nothing.
 #
 # Usage: ci/bench-load.sh
@@ -95,16 +95,16 @@ start_server() {
 # "<requests per second> <failed requests>". A tool that fails makes its
 # function fail.
 run_ab() {
-  ab_run -k
+  run_ab_with -k
 }
 
 run_ab_plan() {
-  ab_run
+  run_ab_with
 }
 
-# Runs ab on the workload with extra options $@ and prints its rate and
-# failed requests.
-ab_run() {
+# Runs ab on the workload with the extra options "$@" and prints its rate
+# and failed requests.
+run_ab_with() {
   local output rate failed non_2xx
   output=$(ab "$@" -q -n "$requests" -c "$connections" "$url" 2>&1) || {
     echo "$output" >&2
@@ -155,7 +155,7 @@ timed() {
   machine_before=$(machine_ticks)
   ticks_before=$(server_ticks)
   result=$(/usr/bin/time -f '%U %S %e' -o "$times_file" \
-    bash -o pipefail -c "$(declare -f "run_$tool" ab_run); run_$tool") || return 1
+    bash -o pipefail -c "$(declare -f "run_$tool" run_ab_with); run_$tool") || return 1
   if ! [[ $result =~ ^[0-9.e+-]+\ [0-9]+$ ]]; then
     log "error: $(name "$tool") printed no rate: '$result'"
     return 1

@@ -31,16 +31,15 @@ pub fn ensure(ctx: &CheckContext) -> Result<String, CheckError> {
 }
 
 /// Returns a shell command that runs `binary` (as returned by [`ensure`])
-/// with `arguments` in a transient scope in production's slice, or
-/// directly when that slice is not active.
+/// with `arguments` and `--json`, in a transient scope in production's
+/// slice, or directly when that slice is not active.
 ///
-/// The load generator measures latency from each request's intended start,
-/// so when it waits for a CPU, that wait counts as production's latency. In
-/// production's slice it gets production's CPU weight: work in a slice of
-/// lower weight then delays production and the generator alike, and does
-/// not delay the generator alone. The scope ends with the process.
+/// The generator measures latency from each request's intended start, so
+/// its own wait for a CPU counts as production's latency. In production's
+/// slice it has production's CPU weight, so staging's work cannot delay it
+/// more than production. The scope ends with the process.
 pub fn command(ctx: &CheckContext, binary: &str, arguments: &str) -> String {
-    in_slice(&ctx.profile.production_build.slice, &shell_quote(binary), arguments)
+    in_slice(&ctx.profile.production_build.slice, &shell_quote(binary), &format!("{arguments} --json"))
 }
 
 /// Builds the shell command of [`command`]: `program` with `arguments` in a
@@ -61,7 +60,7 @@ pub fn run(ctx: &CheckContext, label: &str, arguments: &str) -> Result<Report, C
     let binary = ensure(ctx)?;
     let output = ctx.run_with_timeout(
         label,
-        &command(ctx, &binary, &format!("{arguments} --json")),
+        &command(ctx, &binary, arguments),
         std::time::Duration::from_secs(900),
     )?;
     if !output.success() {
@@ -157,7 +156,7 @@ mod tests {
     use super::in_slice;
 
     fn sh(script: &str) -> std::process::Output {
-        Command::new("sh").arg("-c").arg(script).output().expect("sh runs")
+        Command::new("sh").arg("-c").arg(script).output().expect("failed to run sh")
     }
 
     /// Without an active slice of that name the program runs directly, with

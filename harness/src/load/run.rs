@@ -39,10 +39,10 @@ pub fn run(config: &Config) -> Result<Report, RunError> {
 /// Returns the runtime thread count used when none is set: half the
 /// available cores, at least one.
 ///
-/// The generator always runs on the host of the server it measures, and
+/// The generator always runs on the host of the server it measures, so
 /// every core it keeps busy is a core the server cannot use. On 2 shared
-/// cores one runtime thread sent more requests per second than two, and
-/// used less CPU per request (ci/BENCHMARKS.md).
+/// cores one runtime thread used no more CPU per request than two in every
+/// benchmark round, at about the same rate (ci/BENCHMARKS.md).
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |cores| (cores.get() / 2).max(1))
 }

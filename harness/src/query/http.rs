@@ -18,8 +18,8 @@ impl HttpProbe {
         self.status == 200
     }
 
-    /// Returns the result as a message states it: "HTTP 503", or for status
-    /// 0 the reasons that no response arrived.
+    /// Returns the result in words for a message: "HTTP 503", or for status
+    /// 0 the possible reasons that no response arrived.
     pub fn describe(&self) -> String {
         match self.status {
             0 => "no HTTP response (connection refused, reset or timed out)".to_string(),

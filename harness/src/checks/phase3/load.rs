@@ -105,8 +105,7 @@ pub fn staging_build_under_load(ctx: &CheckContext) -> Result<(), CheckError> {
 
 /// Starts the staging build, runs the load while it works, and samples the
 /// processes in production's slice that are neither production's own nor
-/// the load generator's. Returns
-/// the load report and those processes.
+/// the load generator's. Returns the load report and those processes.
 fn build_under_load(ctx: &CheckContext, arguments: &str) -> Result<(Report, Vec<String>), CheckError> {
     let binary = load_tool::ensure(ctx)?;
     let staging = &ctx.profile.staging;
@@ -151,7 +150,7 @@ rm -f "$foreign" "$report" "$log""#,
         dir = shell_quote(&staging.dir),
         build = staging.build,
         load_scope = load_tool::SCOPE_PREFIX,
-        load = load_tool::command(ctx, &binary, &format!("{arguments} --json")),
+        load = load_tool::command(ctx, &binary, arguments),
     );
     let output = ctx.run_with_timeout("staging build under load", &script, STAGING_TIMEOUT)?;
     if marker(&output.stdout, "build_status") != Some("0") {

@@ -201,7 +201,7 @@ rm -f "$report""#,
             ctx,
             &binary,
             &format!(
-                "{} --rate {} --duration {SWAP_LOAD_SECONDS}s --connections {} --json",
+                "{} --rate {} --duration {SWAP_LOAD_SECONDS}s --connections {}",
                 shell_quote(&ctx.profile.health_url()),
                 load.swap_rate,
                 load.connections
