@@ -12,17 +12,12 @@
 // phase, whichever is longer. It removes its scratch directory on every
 // exit, SIGINT and SIGTERM included.
 //
-// The disk phase runs dd with O_DIRECT, so the zeros go from dd's buffer
-// to the disk without passing through the page cache. Buffered writes
-// spend their time in the kernel, allocating and filling page-cache pages,
-// and a kernel that runs with preempt=none does not preempt that work. On
-// a fresh virtual machine, each new page also costs a fault in the
-// hypervisor. This was measured on a 2-core machine of the kind CI uses.
-// With buffered writes, production's p95 during "make staging" rose from
-// about 0.2 ms to 5-24 ms, with the slices' weights in place and even with
-// the build at SCHED_IDLE. With O_DIRECT it stayed at the baseline. Where
-// the file system rejects O_DIRECT, the phase falls back to buffered
-// writes and prints a message.
+// The disk phase writes with dd and O_DIRECT, bypassing the page cache.
+// On the 2-core CI machines, buffered writes raised production's p95
+// during "make staging" from about 0.2 ms to 5-24 ms despite the slices'
+// weights, most likely through page-cache allocation in a kernel that runs
+// with preempt=none (ci/BENCHMARKS.md). Where the file system rejects
+// O_DIRECT, the phase falls back to buffered writes and prints a message.
 //
 // Environment (all optional):
 //   STAGING_BUILD_SECONDS    length of the CPU phase in seconds (default 8)
@@ -95,13 +90,21 @@ function holdMemory(megabytes) {
 }
 
 // Runs dd with the extra operands `flags` to write `megabytes` MiB of zeros
-// to `file` and fsync it. Resolves to dd's exit status and standard error.
+// to `file` and fsync it. Resolves to dd's exit status (0 on success) and
+// its error output, or the reason it could not start.
 function runDd(file, megabytes, flags) {
   return new Promise((resolve) => {
     execFile(
       'dd',
       ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${megabytes}`, 'conv=fsync', 'status=none', ...flags],
-      (error, _stdout, stderr) => resolve({ status: error ? (error.code ?? 1) : 0, stderr: stderr.trim() }),
+      (error, _stdout, stderr) => {
+        if (!error) {
+          resolve({ status: 0, detail: '' });
+          return;
+        }
+        // When dd cannot start, error.code is a string such as ENOENT and stderr is empty.
+        resolve({ status: error.code ?? 1, detail: stderr.trim() || error.message });
+      },
     );
   });
 }
@@ -113,12 +116,12 @@ async function writeScratchFile(megabytes) {
   let mode = 'O_DIRECT';
   let result = await runDd(file, megabytes, ['oflag=direct']);
   if (result.status !== 0) {
-    console.error(`synthetic build: dd with O_DIRECT failed (${result.stderr}), so the disk phase writes through the page cache instead`);
+    console.error(`synthetic build: dd with O_DIRECT failed (${result.detail}), so the disk phase writes through the page cache instead`);
     mode = 'buffered';
     result = await runDd(file, megabytes, []);
   }
   if (result.status !== 0) {
-    throw new Error(`dd failed to write ${megabytes} MiB to ${file}: ${result.stderr}`);
+    throw new Error(`dd failed to write ${megabytes} MiB to ${file}: ${result.detail}`);
   }
   await fs.promises.unlink(file);
   return mode;
@@ -149,7 +152,7 @@ async function main() {
   const workers = Array.from({ length: workerCount }, () => runWorker(deadline));
 
   const diskStarted = Date.now();
-  const diskMode = diskMb > 0 ? await writeScratchFile(diskMb) : 'nothing';
+  const diskMode = diskMb > 0 ? await writeScratchFile(diskMb) : 'none';
   const diskSeconds = (Date.now() - diskStarted) / 1000;
 
   const hashes = (await Promise.all(workers)).reduce((sum, count) => sum + count, 0);
